@@ -1,0 +1,52 @@
+"""The public entry point: ``deinterleave(page_text) -> Page``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from newsdeinterleave.assembly import ArticlePlan, Piece, build_page
+from newsdeinterleave.models import Page
+from newsdeinterleave.segmentation import split_chunks
+from newsdeinterleave.text import detect_language
+
+__version__ = "0.1.0"
+
+FEATURE_FAMILIES = ("length", "punctuation", "lm", "page_lm", "topic")
+MAX_CHARS = 5_000_000
+
+
+def deinterleave(
+    page_text: str,
+    *,
+    language: str | None = None,
+    disable: Iterable[str] = (),
+    method: str = "full",
+) -> Page:
+    """Rebuild the articles of one interleaved page.
+
+    ``disable`` switches feature families off (for ablations); ``method`` is
+    ``"full"`` or one of the baselines ``"noop"`` (input order, one article).
+    """
+    if not isinstance(page_text, str):
+        raise TypeError(
+            f"deinterleave() takes str, not {type(page_text).__name__}; "
+            "decode bytes first, e.g. data.decode('utf-8')"
+        )
+    unknown = set(disable) - set(FEATURE_FAMILIES)
+    if unknown:
+        raise ValueError(f"unknown feature families {sorted(unknown)}; known: {FEATURE_FAMILIES}")
+    lang = language or detect_language(page_text)
+    chunks = split_chunks(page_text)
+    plans: list[ArticlePlan] = []
+    if chunks:
+        pieces = [Piece(c.start, c.end, "body", para=i == 0) for i, c in enumerate(chunks)]
+        plans.append(ArticlePlan(pieces=pieces, confidence=0.0))
+    return build_page(
+        page_text,
+        plans,
+        [],
+        language=lang,
+        fragment_count=len(chunks),
+        warnings=[],
+        version=__version__,
+    )
