@@ -38,15 +38,29 @@ def deinterleave(
     lang = language or detect_language(page_text)
     chunks = split_chunks(page_text)
     plans: list[ArticlePlan] = []
-    if chunks:
+    warnings: list[str] = []
+    fragment_count = len(chunks)
+    if not chunks:
+        pass
+    elif method == "noop":
         pieces = [Piece(c.start, c.end, "body", para=i == 0) for i, c in enumerate(chunks)]
         plans.append(ArticlePlan(pieces=pieces, confidence=0.0))
+    elif method == "greedy":
+        from newsdeinterleave.baselines import greedy_plans
+
+        plans = greedy_plans(page_text, chunks)
+    elif method == "full":
+        from newsdeinterleave.pipeline import reconstruct
+
+        plans, warnings, fragment_count = reconstruct(page_text, chunks, lang, set(disable))
+    else:
+        raise ValueError(f"unknown method {method!r}; use 'full', 'greedy' or 'noop'")
     return build_page(
         page_text,
         plans,
         [],
         language=lang,
-        fragment_count=len(chunks),
-        warnings=[],
+        fragment_count=fragment_count,
+        warnings=warnings,
         version=__version__,
     )

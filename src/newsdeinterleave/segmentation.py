@@ -88,3 +88,62 @@ def split_chunks(text: str, lines: list[Line] | None = None) -> list[Chunk]:
                 )
             )
     return chunks
+
+
+@dataclass(frozen=True, slots=True)
+class Fragment:
+    """The unit the engine links: one or more consecutive chunks of one line.
+
+    In CJK text every chunk is a fragment (extractors join visual lines and
+    splice columns with spaces, and CJK prose has almost no inner spaces). In
+    Latin text a word is far too small a unit, so chunks are grouped into
+    line pieces, split where the line was spliced from several columns.
+    """
+
+    index: int
+    start: int
+    end: int
+    text: str
+    line: int
+    first_in_line: bool
+    last_in_line: bool
+    chunk_start: int
+    chunk_end: int
+
+
+def group_fragments(
+    text: str, chunks: list[Chunk], breaks: set[int] | None = None
+) -> list[Fragment]:
+    """Group chunks into fragments, cutting before chunk ``k`` for every ``k`` in ``breaks``.
+
+    A new line always starts a new fragment. ``breaks=None`` cuts at every
+    chunk boundary.
+    """
+    groups: list[list[Chunk]] = []
+    for chunk in chunks:
+        if (
+            not groups
+            or chunk.first_in_line
+            or breaks is None
+            or chunk.index in breaks
+        ):
+            groups.append([chunk])
+        else:
+            groups[-1].append(chunk)
+    fragments: list[Fragment] = []
+    for group in groups:
+        first, last = group[0], group[-1]
+        fragments.append(
+            Fragment(
+                index=len(fragments),
+                start=first.start,
+                end=last.end,
+                text=text[first.start : last.end],
+                line=first.line,
+                first_in_line=first.first_in_line,
+                last_in_line=last.last_in_line,
+                chunk_start=first.index,
+                chunk_end=last.index + 1,
+            )
+        )
+    return fragments

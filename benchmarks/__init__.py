@@ -1,0 +1,1 @@
+"""Benchmark tooling for newsdeinterleave (dev-only; not part of the library)."""

@@ -1,0 +1,201 @@
+"""The reconstruction pipeline: fragments -> scored links -> chains -> articles.
+
+Each stage is a pure function of the previous stage's typed output; this
+module only wires them together and chooses the cheaper settings that keep
+very large pages within bounded time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+from numpy.typing import NDArray
+
+from newsdeinterleave.decoding import chains, decode_links
+from newsdeinterleave.features import (
+    Continuity,
+    FragmentTable,
+    PairFeatures,
+    candidate_pairs,
+    fragment_table,
+    pair_features,
+    top_k_mask,
+)
+from newsdeinterleave.scoring import LinkModel, load_shipped
+from newsdeinterleave.segmentation import Chunk, Fragment, group_fragments
+from newsdeinterleave.splicing import predict_breaks
+from newsdeinterleave.topic import context_vectors, pair_similarity
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+
+# Pairs scored per page are bounded: the window shrinks as pages grow so the
+# cost stays linear in the number of fragments.
+PAIR_BUDGET = 3_000_000
+MAX_WINDOW = 400
+MIN_WINDOW = 8
+KEEP_PER_FRAGMENT = 12
+
+
+@dataclass(frozen=True)
+class LinkGraph:
+    """Everything the decoder and :func:`explain` need about one page."""
+
+    fragments: list[Fragment]
+    table: FragmentTable
+    ii: IntArray
+    jj: IntArray
+    features: PairFeatures
+    log_odds: FloatArray
+    successor: IntArray
+    model: LinkModel | None
+    warnings: list[str] = field(default_factory=list)
+
+
+def window_for(n: int) -> int:
+    return int(max(MIN_WINDOW, min(MAX_WINDOW, PAIR_BUDGET // max(2 * n, 1))))
+
+
+def language_family(language: str) -> str:
+    """Models exist for zh and en; other scripts use the model closest in typesetting."""
+    return "zh" if language in ("zh", "ja", "ko") else "en"
+
+
+@lru_cache(maxsize=32)
+def load_link_model(kind: str, language: str, disabled: frozenset[str]) -> LinkModel | None:
+    data = load_shipped(kind, language_family(language), disabled)
+    return LinkModel.from_json(data) if data is not None else None
+
+
+@lru_cache(maxsize=4)
+def _general_lm(language: str) -> Continuity | None:
+    try:
+        from newsdeinterleave.language_model import load_language_model
+    except ImportError:
+        return None
+    try:
+        return load_language_model(language_family(language))  # type: ignore[no-any-return]
+    except (FileNotFoundError, OSError, ValueError):
+        return None
+
+
+def page_lm(texts: list[str], language: str) -> Continuity | None:
+    """Counts from the page's own chunks; no chunk boundary ever supports itself."""
+    try:
+        from newsdeinterleave.language_model import PageModel
+    except ImportError:
+        return None
+    return PageModel.from_texts(texts, language_family(language))  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class PageModels:
+    """The language models one page is scored with (None where disabled or missing)."""
+
+    general: Continuity | None
+    page: Continuity | None
+
+
+def page_models(chunks: list[Chunk], language: str, disable: Collection[str]) -> PageModels:
+    general = _general_lm(language) if "lm" not in disable else None
+    local = page_lm([c.text for c in chunks], language) if "page_lm" not in disable else None
+    return PageModels(general, local)
+
+
+def make_fragments(
+    text: str,
+    chunks: list[Chunk],
+    language: str,
+    disable: Collection[str] = (),
+    models: PageModels | None = None,
+    *,
+    gap_model: LinkModel | None = None,
+    use_model: bool = True,
+) -> list[Fragment]:
+    """Cut each line into fragments at the gaps the gap model calls splices."""
+    disabled = frozenset(disable)
+    models = models or page_models(chunks, language, disabled)
+    if gap_model is None and use_model:
+        gap_model = load_link_model("gaps", language, disabled)
+    breaks = predict_breaks(
+        text,
+        chunks,
+        gap_model,
+        general=models.general,
+        page=models.page,
+        disable=disabled,
+        fallback_cut_all=language_family(language) == "zh",
+    )
+    return group_fragments(text, chunks, breaks)
+
+
+def build_graph(
+    text: str,
+    fragments: list[Fragment],
+    language: str,
+    disable: Collection[str] = (),
+    *,
+    models: PageModels | None = None,
+    prune: LinkModel | None = None,
+    model: LinkModel | None = None,
+    use_model: bool = True,
+    rich: bool = True,
+) -> LinkGraph:
+    """Score candidate links in two stages and decode them into successor links.
+
+    Stage one scores every pair within the window on cheap evidence and keeps
+    the best few per fragment in each direction (always keeping the input
+    order's own link); stage two scores only those with the full feature set.
+    Without a pruning model (while training it) every windowed pair is kept.
+    """
+    n = len(fragments)
+    table = fragment_table(fragments)
+    warnings: list[str] = []
+    window = window_for(n)
+    if window < MAX_WINDOW and n > 2 * MAX_WINDOW:
+        warnings.append(
+            f"large page ({n} fragments): links considered only within {window} fragments"
+        )
+    ii, jj = candidate_pairs(n, window)
+    disabled = frozenset(disable)
+    if models is None:
+        models = PageModels(
+            _general_lm(language) if "lm" not in disabled else None,
+            page_lm(table.texts, language) if "page_lm" not in disabled else None,
+        )
+    vectors = context_vectors(fragments) if "topic" not in disabled and n else None
+
+    def features(a: IntArray, b: IntArray, rich: bool) -> PairFeatures:
+        topic = pair_similarity(vectors, a, b) if vectors is not None else None
+        return pair_features(
+            table, a, b, general=models.general, page=models.page, topic=topic,
+            disable=disabled, rich=rich,
+        )
+
+    if prune is None and use_model:
+        prune = load_link_model("prune", language, disabled)
+    if prune is not None and len(ii):
+        cheap = features(ii, jj, rich=False)
+        prune.check_features(cheap.names)
+        keep = top_k_mask(ii, jj, prune.log_odds(cheap.matrix), KEEP_PER_FRAGMENT)
+        keep |= jj == ii + 1
+        ii, jj = ii[keep], jj[keep]
+    feats = features(ii, jj, rich=rich)
+    if model is None and use_model:
+        model = load_link_model("links", language, disabled)
+    if model is not None and model.names == feats.names:
+        log_odds = model.log_odds(feats.matrix)
+    else:
+        if use_model:
+            warnings.append("no trained link model for these settings: input order kept")
+        natural = feats.matrix[:, feats.names.index("natural")] if len(ii) else np.zeros(0)
+        log_odds = np.where(natural > 0, 5.0, -5.0)
+    successor = decode_links(n, ii, jj, log_odds)
+    return LinkGraph(fragments, table, ii, jj, feats, log_odds, successor, model, warnings)
+
+
+def link_chains(graph: LinkGraph) -> list[list[int]]:
+    return chains(graph.successor)

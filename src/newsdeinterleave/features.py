@@ -1,0 +1,317 @@
+"""Evidence that fragment ``j`` directly continues fragment ``i``.
+
+Features come in families so that each can be switched off for ablation:
+
+* ``order``: where the extractor put the two (always on: it is the prior that
+  most joins are already in order);
+* ``length``: line width against the local column width (full lines continue,
+  short lines end paragraphs, lines of one column share a width);
+* ``punctuation``: CJK line-breaking rules, sentence ends, brackets, Latin
+  hyphenation and capitalisation;
+* ``lm``: continuity under the shipped statistical language model;
+* ``page_lm``: continuity under counts taken from the page itself;
+* ``topic``: shared rare characters between the two fragments' lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.ndimage import percentile_filter
+
+from newsdeinterleave.punctuation import (
+    CLAUSE_END,
+    NO_LINE_END,
+    NO_LINE_START,
+    ends_sentence,
+    leading_close,
+    unbalanced_open,
+)
+from newsdeinterleave.segmentation import Fragment
+from newsdeinterleave.text import display_width
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
+
+FAMILIES = ("length", "punctuation", "lm", "page_lm", "topic")
+
+
+class Continuity(Protocol):
+    def continuity_batch(self, lefts: Sequence[str], rights: Sequence[str]) -> FloatArray: ...
+
+
+@dataclass(frozen=True)
+class FragmentTable:
+    """Per-fragment measurements, as parallel arrays, computed once per page."""
+
+    texts: list[str]
+    width: FloatArray
+    colw: FloatArray
+    line: IntArray
+    first: BoolArray
+    last: BoolArray
+    end_sentence: BoolArray
+    end_clause: BoolArray
+    end_open: BoolArray
+    start_close: BoolArray
+    start_lower: BoolArray
+    start_upper: BoolArray
+    start_digit: BoolArray
+    end_digit: BoolArray
+    end_hyphen: BoolArray
+    unbalanced: BoolArray
+    lead_close: BoolArray
+
+    @property
+    def style(self) -> tuple[float, float]:
+        """Page style: share of lines holding several fragments, log median width.
+
+        Extractors differ (one visual line per line, paragraphs joined into one
+        line, columns spliced side by side); the same evidence means different
+        things under each, so link features are also given crossed with these.
+        """
+        if not self.size:
+            return 0.0, 0.0
+        per_line = np.bincount(self.line)
+        multi = float((per_line[per_line > 0] > 1).mean())
+        return multi, float(np.log1p(np.median(self.width)))
+
+    @property
+    def size(self) -> int:
+        return len(self.texts)
+
+    @property
+    def single(self) -> BoolArray:
+        return self.first & self.last
+
+    @property
+    def rel(self) -> FloatArray:
+        return self.width / np.maximum(self.colw, 1.0)
+
+
+def local_column_width(width: FloatArray, radius: int = 12) -> FloatArray:
+    """A robust local maximum of line widths: the width a full line of this region has.
+
+    Columns differ in width across a page, so one page-wide estimate would
+    call every line of a narrow column "short"; a high quantile over the
+    neighbouring fragments follows the column the fragment sits in.
+    """
+    out = percentile_filter(width, 80, size=2 * radius + 1, mode="nearest")
+    return np.maximum(np.asarray(out, dtype=np.float64), 1.0)
+
+
+def fragment_table(fragments: Sequence[Fragment]) -> FragmentTable:
+    texts = [f.text for f in fragments]
+    width = np.array([display_width(t) for t in texts], dtype=np.float64)
+    lines = np.array([f.line for f in fragments], dtype=np.int64)
+    # Rank of non-empty lines, so blank separator lines don't count as distance.
+    _, line_rank = np.unique(lines, return_inverse=True)
+
+    def flag(pred: object) -> BoolArray:
+        return np.array([bool(pred(t)) for t in texts], dtype=bool)  # type: ignore[operator]
+
+    return FragmentTable(
+        texts=texts,
+        width=width,
+        colw=local_column_width(width) if len(texts) else width,
+        line=line_rank.astype(np.int64),
+        first=np.array([f.first_in_line for f in fragments], dtype=bool),
+        last=np.array([f.last_in_line for f in fragments], dtype=bool),
+        end_sentence=flag(ends_sentence),
+        end_clause=flag(lambda t: t[-1] in CLAUSE_END),
+        end_open=flag(lambda t: t[-1] in NO_LINE_END),
+        start_close=flag(lambda t: t[0] in NO_LINE_START),
+        start_lower=flag(lambda t: t[0].islower()),
+        start_upper=flag(lambda t: t[0].isupper()),
+        start_digit=flag(lambda t: t[0].isdigit()),
+        end_digit=flag(lambda t: t[-1].isdigit()),
+        end_hyphen=flag(lambda t: len(t) > 1 and t[-1] == "-" and t[-2].isalpha()),
+        unbalanced=flag(lambda t: unbalanced_open(t) > 0),
+        lead_close=flag(leading_close),
+    )
+
+
+def candidate_pairs(n: int, window: int) -> tuple[IntArray, IntArray]:
+    """All ordered pairs within ``window`` fragments of each other (never i -> i)."""
+    if n < 2:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    offsets = np.concatenate([np.arange(-window, 0), np.arange(1, window + 1)])
+    ii = np.repeat(np.arange(n, dtype=np.int64), len(offsets))
+    jj = ii + np.tile(offsets, n)
+    keep = (jj >= 0) & (jj < n)
+    return ii[keep], jj[keep]
+
+
+def continuity_of_pairs(
+    model: Continuity, texts: Sequence[str], ii: IntArray, jj: IntArray
+) -> FloatArray:
+    """Continuity for index pairs, through the model's fast path when it has one."""
+    fast = getattr(model, "continuity_pairs", None)
+    if fast is not None:
+        return np.asarray(fast(texts, ii, jj), dtype=np.float64)
+    left = [texts[i][-12:] for i in ii.tolist()]
+    right = [texts[j][:8] for j in jj.tolist()]
+    return np.asarray(model.continuity_batch(left, right), dtype=np.float64)
+
+
+def bigram_continuity(
+    model: Continuity, texts: Sequence[str], ii: IntArray, jj: IntArray
+) -> FloatArray:
+    """Continuity of j's first character after i's last one, computed once per distinct pair."""
+    if not len(ii):
+        return np.zeros(0)
+    last = [t[-1] for t in texts]
+    first = [t[0] for t in texts]
+    alphabet = {ch: k for k, ch in enumerate(sorted(set(last) | set(first)))}
+    a = np.array([alphabet[c] for c in last], dtype=np.int64)[ii]
+    b = np.array([alphabet[c] for c in first], dtype=np.int64)[jj]
+    codes, inverse = np.unique(a * len(alphabet) + b, return_inverse=True)
+    chars = list(alphabet)
+    lefts = [chars[int(c) // len(alphabet)] for c in codes]
+    rights = [chars[int(c) % len(alphabet)] for c in codes]
+    score = np.asarray(model.continuity_batch(lefts, rights), dtype=np.float64)
+    score = np.clip(np.nan_to_num(score, nan=0.0, posinf=20.0, neginf=-20.0), -20, 20)
+    return np.asarray(score[inverse.ravel()], dtype=np.float64)
+
+
+def top_k_mask(ii: IntArray, jj: IntArray, score: FloatArray, k: int) -> BoolArray:
+    """Pairs among the ``k`` best for their source or among the ``k`` best for their target."""
+    keep = np.zeros(len(ii), dtype=bool)
+    for key in (ii, jj):
+        order = np.lexsort((-score, key))
+        sorted_key = key[order]
+        group_start = np.searchsorted(sorted_key, sorted_key, side="left")
+        rank = np.arange(len(order)) - group_start
+        keep[order[rank < k]] = True
+    return keep
+
+
+def _group_max(keys: IntArray, values: FloatArray, n: int) -> FloatArray:
+    out = np.full(n, -np.inf)
+    np.maximum.at(out, keys, values)
+    return out
+
+
+@dataclass(frozen=True)
+class PairFeatures:
+    names: list[str]
+    families: list[str]
+    matrix: FloatArray
+
+
+def pair_features(
+    table: FragmentTable,
+    ii: IntArray,
+    jj: IntArray,
+    *,
+    general: Continuity | None,
+    page: Continuity | None,
+    topic: FloatArray | None,
+    disable: Collection[str] = (),
+    rich: bool = True,
+) -> PairFeatures:
+    """The feature matrix for candidate links ``ii[k] -> jj[k]``.
+
+    ``rich=False`` gives the cheap subset used to prune candidates: layout,
+    punctuation, one-character language-model evidence and topic.
+
+    Relative features (a score minus the best score any rival achieves)
+    matter as much as absolute ones: a link is good when it beats the other
+    ways to continue ``i`` and the other ways to reach ``j``.
+    """
+    cols: list[tuple[str, str, FloatArray]] = []
+    n = table.size
+    f = np.float64
+    adj = (jj == ii + 1).astype(f)
+    same_line = (table.line[jj] == table.line[ii]).astype(f)
+    next_line = (table.line[jj] == table.line[ii] + 1).astype(f)
+    natural = adj * np.maximum(same_line, (table.last[ii] & table.first[jj]).astype(f))
+    dist = (jj - ii).astype(f)
+    cols += [
+        ("adj", "order", adj),
+        ("natural", "order", natural),
+        ("same_line", "order", same_line),
+        ("next_line", "order", next_line),
+        ("backward", "order", (dist < 0).astype(f)),
+        ("log_dist", "order", np.log1p(np.abs(dist))),
+        ("log_line_dist", "order", np.log1p(np.abs(table.line[jj] - table.line[ii]).astype(f))),
+        ("j_first_in_line", "order", table.first[jj].astype(f)),
+        ("i_last_in_line", "order", table.last[ii].astype(f)),
+    ]
+    multi, median_width = table.style
+    cols += [
+        ("style_multi_natural", "order", multi * natural),
+        ("style_width_natural", "order", median_width * natural),
+        ("style_multi_next_line", "order", multi * next_line),
+        ("style_width_dist", "order", median_width * np.log1p(np.abs(dist))),
+    ]
+    if "length" not in disable:
+        rel = table.rel
+        rel_i, rel_j = rel[ii], rel[jj]
+        full_i = (rel_i >= 0.85).astype(f)
+        w_i, w_j = table.width[ii], table.width[jj]
+        cols += [
+            ("rel_i", "length", np.minimum(rel_i, 1.5)),
+            ("rel_j", "length", np.minimum(rel_j, 1.5)),
+            ("full_i", "length", full_i),
+            ("short_i", "length", (rel_i < 0.6).astype(f)),
+            ("width_diff", "length", np.abs(w_i - w_j) / np.maximum(np.maximum(w_i, w_j), 1)),
+            ("colw_diff", "length", np.abs(np.log(table.colw[ii] / table.colw[jj]))),
+            ("single_i", "length", table.single[ii].astype(f)),
+            ("single_j", "length", table.single[jj].astype(f)),
+            ("full_i_adj", "length", full_i * adj),
+            ("short_i_natural_multi", "length", (rel_i < 0.6).astype(f) * natural * multi),
+            ("short_i_adj", "length", (rel_i < 0.6).astype(f) * adj),
+            ("log_width_i", "length", np.log1p(w_i)),
+            ("log_width_j", "length", np.log1p(w_j)),
+        ]
+    if "punctuation" not in disable:
+        end_sent = table.end_sentence[ii].astype(f)
+        cols += [
+            ("i_end_sentence", "punctuation", end_sent),
+            ("i_end_clause", "punctuation", table.end_clause[ii].astype(f)),
+            ("i_end_open", "punctuation", table.end_open[ii].astype(f)),
+            ("j_start_close", "punctuation", table.start_close[jj].astype(f)),
+            ("j_start_lower", "punctuation", table.start_lower[jj].astype(f)),
+            ("j_start_upper", "punctuation", table.start_upper[jj].astype(f)),
+            ("hyphen_lower", "punctuation", (table.end_hyphen[ii] & table.start_lower[jj]).astype(f)),
+            ("bracket_close", "punctuation", (table.unbalanced[ii] & table.lead_close[jj]).astype(f)),
+            ("digit_digit", "punctuation", (table.end_digit[ii] & table.start_digit[jj]).astype(f)),
+            ("end_sentence_adj", "punctuation", end_sent * adj),
+            ("end_sentence_natural_multi", "punctuation", end_sent * natural * multi),
+            ("start_close_adj", "punctuation", table.start_close[jj].astype(f) * adj),
+        ]
+    for name, family, model in (("lm", "lm", general), ("page_lm", "page_lm", page)):
+        if family in disable or model is None:
+            continue
+        bigram = bigram_continuity(model, table.texts, ii, jj)
+        cols.append((f"{name}_bigram", family, bigram))
+        if not rich:
+            continue
+        score = continuity_of_pairs(model, table.texts, ii, jj)
+        score = np.clip(np.nan_to_num(score, nan=0.0, posinf=20.0, neginf=-20.0), -20, 20)
+        best_out = _group_max(ii, score, n)[ii]
+        best_in = _group_max(jj, score, n)[jj]
+        cols += [
+            (f"{name}_cont", family, score),
+            (f"{name}_gap_out", family, score - best_out),
+            (f"{name}_gap_in", family, score - best_in),
+            (f"{name}_adj", family, score * adj),
+        ]
+    if "topic" not in disable and topic is not None:
+        best_out = _group_max(ii, topic, n)[ii]
+        cols += [
+            ("topic_sim", "topic", topic),
+            ("topic_gap_out", "topic", topic - best_out),
+        ]
+    return PairFeatures(
+        names=[c[0] for c in cols],
+        families=[c[1] for c in cols],
+        matrix=np.column_stack([c[2] for c in cols]) if len(ii) else np.zeros((0, len(cols))),
+    )

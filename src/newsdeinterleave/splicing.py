@@ -1,0 +1,142 @@
+"""Where a line holds text from more than one place in reading order.
+
+Extractors splice the rows of neighbouring columns onto one line and join a
+paragraph's visual lines with spaces; justified CJK lines may even come out
+letter-spaced (``习 近 平``). Every whitespace gap inside a line is therefore
+either an inner space (keep the two chunks in one fragment) or a possible
+splice (cut, and let the link model decide what follows). A small learned
+model decides from the two chunks' widths, punctuation and language-model
+continuity across the gap. Cutting too often only costs the link model an
+easy decision; failing to cut glues two articles together, so the threshold
+leans towards cutting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from newsdeinterleave.features import Continuity
+from newsdeinterleave.punctuation import CLAUSE_END, NO_LINE_START, ends_sentence
+from newsdeinterleave.scoring import LinkModel
+from newsdeinterleave.segmentation import Chunk
+from newsdeinterleave.text import display_width
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+CUT_THRESHOLD = 0.35
+
+
+@dataclass(frozen=True)
+class Gaps:
+    """The within-line gaps of a page: gap k lies before chunk ``right[k]``."""
+
+    left: IntArray
+    right: IntArray
+
+
+def line_gaps(chunks: Sequence[Chunk]) -> Gaps:
+    right = np.array([c.index for c in chunks if not c.first_in_line], dtype=np.int64)
+    return Gaps(left=right - 1, right=right)
+
+
+def gap_features(
+    text: str,
+    chunks: Sequence[Chunk],
+    gaps: Gaps,
+    *,
+    general: Continuity | None,
+    page: Continuity | None,
+    disable: Collection[str] = (),
+) -> tuple[list[str], list[str], FloatArray]:
+    """Feature matrix (one row per gap) with names and families."""
+    f = np.float64
+    widths = np.array([display_width(c.text) for c in chunks], dtype=f)
+    typical = float(np.quantile(widths, 0.8)) if len(widths) else 1.0
+    typical = max(typical, 1.0)
+    lw, rw = widths[gaps.left], widths[gaps.right]
+    # How letter-spaced is the line: share of its chunks that are one or two characters.
+    line_ids = np.array([c.line for c in chunks], dtype=np.int64)
+    tiny = (np.array([len(c.text) for c in chunks]) <= 2).astype(f)
+    line_tiny = np.bincount(line_ids, weights=tiny) / np.maximum(np.bincount(line_ids), 1)
+    starts = _line_starts(chunks)
+    offset_in_line = np.array([chunks[r].start - starts[r] for r in gaps.right.tolist()], dtype=f)
+    gap_len = np.array(
+        [chunks[r].start - chunks[r - 1].end for r in gaps.right.tolist()], dtype=f
+    )
+    cols: list[tuple[str, str, FloatArray]] = [
+        ("gap_wide", "order", (gap_len >= 2).astype(f)),
+        ("line_tiny_share", "order", line_tiny[line_ids[gaps.right]]),
+    ]
+    if "length" not in disable:
+        cols += [
+            ("left_rel", "length", np.minimum(lw / typical, 2.0)),
+            ("right_rel", "length", np.minimum(rw / typical, 2.0)),
+            ("left_tiny", "length", (lw <= 2).astype(f)),
+            ("right_tiny", "length", (rw <= 2).astype(f)),
+            ("offset_rel", "length", np.minimum(offset_in_line / typical, 4.0)),
+        ]
+    if "punctuation" not in disable:
+        ltext = [chunks[k].text for k in gaps.left.tolist()]
+        rtext = [chunks[k].text for k in gaps.right.tolist()]
+        cols += [
+            ("left_sentence", "punctuation", np.array([ends_sentence(t) for t in ltext], f)),
+            ("left_clause", "punctuation", np.array([t[-1] in CLAUSE_END for t in ltext], f)),
+            ("right_close", "punctuation", np.array([t[0] in NO_LINE_START for t in rtext], f)),
+            ("right_upper", "punctuation", np.array([t[0].isupper() for t in rtext], f)),
+            ("right_lower", "punctuation", np.array([t[0].islower() for t in rtext], f)),
+            ("left_hyphen", "punctuation", np.array([t.endswith("-") for t in ltext], f)),
+        ]
+    lefts = [text[max(starts[k], chunks[k].end - 12) : chunks[k].end] for k in gaps.left.tolist()]
+    rights = [chunks[k].text[:8] for k in gaps.right.tolist()]
+    for name, family, model in (("lm", "lm", general), ("page_lm", "page_lm", page)):
+        if family in disable or model is None or not len(gaps.right):
+            continue
+        score = np.clip(np.nan_to_num(model.continuity_batch(lefts, rights)), -20, 20)
+        cols.append((f"{name}_gap_cont", family, score))
+    names = [c[0] for c in cols]
+    families = [c[1] for c in cols]
+    matrix = np.column_stack([c[2] for c in cols]) if len(gaps.right) else np.zeros((0, len(cols)))
+    return names, families, matrix
+
+
+def _line_starts(chunks: Sequence[Chunk]) -> list[int]:
+    """Offset of the first chunk of each chunk's line."""
+    out: list[int] = []
+    current = 0
+    for c in chunks:
+        if c.first_in_line:
+            current = c.start
+        out.append(current)
+    return out
+
+
+def predict_breaks(
+    text: str,
+    chunks: Sequence[Chunk],
+    model: LinkModel | None,
+    *,
+    general: Continuity | None,
+    page: Continuity | None,
+    disable: Collection[str] = (),
+    fallback_cut_all: bool,
+) -> set[int]:
+    """Chunk indices that start a new fragment inside their line."""
+    gaps = line_gaps(chunks)
+    if not len(gaps.right):
+        return set()
+    if model is None:
+        if fallback_cut_all:
+            return set(gaps.right.tolist())
+        wide = [r for r in gaps.right.tolist() if chunks[r].start - chunks[r - 1].end >= 2]
+        return set(wide)
+    names, _, matrix = gap_features(
+        text, chunks, gaps, general=general, page=page, disable=disable
+    )
+    model.check_features(names)
+    prob = 1.0 / (1.0 + np.exp(-model.log_odds(matrix)))
+    return set(gaps.right[prob >= CUT_THRESHOLD].tolist())

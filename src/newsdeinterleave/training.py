@@ -1,0 +1,309 @@
+"""Fit the shipped link models from labelled training pages.
+
+``python -m newsdeinterleave.training --pages benchmarks/pages --out src/newsdeinterleave/data``
+
+Only pages of the ``train`` split (per ``manifest.jsonl``) are used; the seed
+page and the dev/test splits never are. One model is fitted with every feature
+family and one with each family left out, so ablations measure a model that
+never saw the family rather than one whose inputs were zeroed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from newsdeinterleave.grouping import chain_features
+from newsdeinterleave.pipeline import fragment_roles, line_chunk_counts, split_chains
+from newsdeinterleave.engine import (
+    PageModels,
+    build_graph,
+    language_family,
+    make_fragments,
+    page_models,
+)
+from newsdeinterleave.evaluation import load_gold
+from newsdeinterleave.features import FAMILIES, fragment_table
+from newsdeinterleave.models import ROLES, Role
+from newsdeinterleave.roles import RoleModel, role_features
+from newsdeinterleave.labels import UNKNOWN, fragment_successors, next_char_map
+from newsdeinterleave.scoring import LinkModel, model_filename, save
+from newsdeinterleave.segmentation import Chunk, split_chunks
+from newsdeinterleave.splicing import gap_features, line_gaps
+
+
+@dataclass
+class TrainingSet:
+    names: list[str]
+    families: list[str]
+    matrix: NDArray[np.float64]
+    labels: NDArray[np.int64]
+    weights: NDArray[np.float64]
+
+
+def training_pages(pages_dir: Path, language: str, split: str = "train") -> Iterator[Path]:
+    manifest = pages_dir / "manifest.jsonl"
+    with manifest.open(encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            rec = json.loads(line)
+            if rec["split"] == split and rec["language"] == language:
+                yield pages_dir / Path(rec["path"]).with_suffix(".json")
+
+
+@dataclass
+class LabelledPage:
+    text: str
+    language: str
+    chunks: list[Chunk]
+    nxt: NDArray[np.int64]
+    roles: list[str]
+    models: PageModels
+
+
+def labelled_page(json_path: Path) -> LabelledPage:
+    gold, text = load_gold(json_path, validate=False)
+    articles = [[(p.start, p.end) for p in a.pieces] for a in gold.articles]
+    chunks = split_chunks(text)
+    roles = ["other"] * len(text)
+    for article in gold.articles:
+        for piece in article.pieces:
+            roles[piece.start : piece.end] = [piece.role] * (piece.end - piece.start)
+    return LabelledPage(
+        text=text,
+        language=gold.language,
+        chunks=chunks,
+        nxt=next_char_map(text, articles),
+        roles=roles,
+        models=page_models(chunks, gold.language, ()),
+    )
+
+
+def gap_examples(page: LabelledPage) -> TrainingSet | None:
+    """Every within-line gap, labelled 1 where reading order does not run straight across it."""
+    gaps = line_gaps(page.chunks)
+    if not len(gaps.right):
+        return None
+    names, families, matrix = gap_features(
+        page.text, page.chunks, gaps, general=page.models.general, page=page.models.page
+    )
+    last_char = np.array([page.chunks[k].end - 1 for k in gaps.left.tolist()], dtype=np.int64)
+    first_char = np.array([page.chunks[k].start for k in gaps.right.tolist()], dtype=np.int64)
+    target = page.nxt[last_char]
+    known = target != UNKNOWN
+    labels = (target != first_char).astype(np.int64)
+    return TrainingSet(names, families, matrix[known], labels[known], np.ones(int(known.sum())))
+
+
+def link_examples(
+    page: LabelledPage,
+    gap_model: LinkModel,
+    prune: LinkModel | None,
+    rng: np.random.Generator,
+    negative_rate: float,
+) -> TrainingSet | None:
+    """Candidate pairs of one page with gold labels; far negatives are subsampled and reweighted.
+
+    With ``prune=None`` these are stage-one rows (cheap features, every
+    windowed pair); with a pruning model, stage-two rows (rich features, the
+    pairs that survive pruning), exactly as the engine sees them.
+    """
+    text, language = page.text, page.language
+    fragments = make_fragments(text, page.chunks, language, (), page.models, gap_model=gap_model)
+    if len(fragments) < 2:
+        return None
+    graph = build_graph(
+        text, fragments, language, models=page.models, prune=prune, use_model=False,
+        rich=prune is not None,
+    )
+    succ = fragment_successors(fragments, page.nxt)
+    ii, jj = graph.ii, graph.jj
+    labelled = succ[ii] != UNKNOWN
+    y = (succ[ii] == jj).astype(np.int64)
+    near = np.abs(jj - ii) <= 2
+    rate = negative_rate if prune is None else min(1.0, negative_rate * 10)
+    keep_prob = np.where((y == 1) | near, 1.0, rate)
+    keep = labelled & (rng.random(len(ii)) < keep_prob)
+    return TrainingSet(
+        names=graph.features.names,
+        families=graph.features.families,
+        matrix=graph.features.matrix[keep],
+        labels=y[keep],
+        weights=1.0 / keep_prob[keep],
+    )
+
+
+def role_examples(
+    page: LabelledPage, gap_model: LinkModel
+) -> tuple[NDArray[np.float64], list[Role]]:
+    """Form features of each fragment, labelled with the gold role of its first character."""
+    fragments = make_fragments(
+        page.text, page.chunks, page.language, (), page.models, gap_model=gap_model
+    )
+    table = fragment_table(fragments)
+    matrix = role_features(table, line_chunk_counts(fragments))
+    labels = [page.roles[f.start] for f in fragments]
+    return matrix, [r for r in labels if r in ROLES]  # type: ignore[misc]
+
+
+def chain_examples(
+    page: LabelledPage,
+    gap_model: LinkModel,
+    prune: LinkModel,
+    links: LinkModel,
+    roles_model: RoleModel,
+) -> TrainingSet | None:
+    """Chain-to-chain pairs as the engine builds them from the fitted lower stages."""
+    fragments = make_fragments(
+        page.text, page.chunks, page.language, (), page.models, gap_model=gap_model
+    )
+    if len(fragments) < 2:
+        return None
+    graph = build_graph(
+        page.text, fragments, page.language, models=page.models, prune=prune, model=links
+    )
+    roles = fragment_roles(graph, roles_model)
+    chains = split_chains(graph, roles)
+    if len(chains) < 2:
+        return None
+    pairs = chain_features(graph, chains, roles, page.models)
+    succ = fragment_successors(fragments, page.nxt)
+    last = np.array([c[-1] for c in chains], dtype=np.int64)
+    head = np.array([c[0] for c in chains], dtype=np.int64)
+    gold_next = succ[last[pairs.ii]]
+    known = gold_next != UNKNOWN
+    labels = (gold_next == head[pairs.jj]).astype(np.int64)
+    return TrainingSet(
+        pairs.features.names,
+        pairs.features.families,
+        pairs.features.matrix[known],
+        labels[known],
+        np.ones(int(known.sum())),
+    )
+
+
+def stack(parts: list[TrainingSet]) -> TrainingSet:
+    if not parts:
+        raise SystemExit("no training pages found")
+    return TrainingSet(
+        names=parts[0].names,
+        families=parts[0].families,
+        matrix=np.vstack([p.matrix for p in parts]),
+        labels=np.concatenate([p.labels for p in parts]),
+        weights=np.concatenate([p.weights for p in parts]),
+    )
+
+
+def fit_all(
+    data: TrainingSet, kind: str, language: str, seed: int
+) -> dict[str, LinkModel]:
+    models: dict[str, LinkModel] = {}
+    for disabled in [frozenset()] + [frozenset([f]) for f in FAMILIES]:
+        cols = [k for k, fam in enumerate(data.families) if fam not in disabled]
+        meta: dict[str, object] = {
+            "language": language,
+            "disabled": sorted(disabled),
+            "rows": int(len(data.labels)),
+            "positives": int(data.labels.sum()),
+            "seed": seed,
+        }
+        model = LinkModel.fit(
+            data.matrix[:, cols],
+            data.labels,
+            [data.names[k] for k in cols],
+            [data.families[k] for k in cols],
+            seed=seed,
+            meta=meta,
+            sample_weight=data.weights,
+        )
+        models[model_filename(kind, language, disabled)] = model
+    return models
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--pages", type=Path, nargs="+", default=[Path("benchmarks/pages")],
+        help="folders holding manifest.jsonl and gold pages (only split=train is used)",
+    )
+    parser.add_argument(
+        "--exclude", nargs="*", default=[],
+        help="page ids to leave out (e.g. to hold some training pages out for checks)",
+    )
+    parser.add_argument("--out", type=Path, default=Path("src/newsdeinterleave/data"))
+    parser.add_argument("--languages", nargs="+", default=["zh", "en"])
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--negative-rate", type=float, default=0.02)
+    parser.add_argument("--max-pages", type=int, default=0)
+    args = parser.parse_args(argv)
+    for language in args.languages:
+        t0 = time.perf_counter()
+        pages = sorted(
+            path for folder in args.pages for path in training_pages(folder, language)
+            if path.stem not in set(args.exclude)
+        )
+        if args.max_pages:
+            pages = pages[: args.max_pages]
+        labelled = [labelled_page(p) for p in pages]
+        family = language_family(language)
+        gap_data = stack([g for g in map(gap_examples, labelled) if g])
+        gap_models = fit_all(gap_data, "gaps", family, args.seed)
+        for name, model in gap_models.items():
+            save(model.to_json(), args.out, name)
+        print(f"{language}: gaps {len(gap_data.labels)} ({int(gap_data.labels.sum())} cuts)")
+        full_gaps = gap_models[model_filename("gaps", family)]
+        rng = np.random.default_rng(args.seed)
+        cheap = stack([
+            p for p in (
+                link_examples(page, full_gaps, None, rng, args.negative_rate)
+                for page in labelled
+            ) if p
+        ])
+        prune_models = fit_all(cheap, "prune", family, args.seed)
+        for name, model in prune_models.items():
+            save(model.to_json(), args.out, name)
+        full_prune = prune_models[model_filename("prune", family)]
+        print(f"{language}: pruning rows {len(cheap.labels)} ({int(cheap.labels.sum())} links)")
+        del cheap
+        data = stack([
+            p for p in (
+                link_examples(page, full_gaps, full_prune, rng, args.negative_rate)
+                for page in labelled
+            ) if p
+        ])
+        link_models = fit_all(data, "links", family, args.seed)
+        for name, model in link_models.items():
+            save(model.to_json(), args.out, name)
+        role_parts = [role_examples(p, full_gaps) for p in labelled]
+        role_model = RoleModel.fit(
+            np.vstack([m for m, _ in role_parts]),
+            [r for _, labels in role_parts for r in labels],
+            seed=args.seed,
+        )
+        save(role_model.to_json(), args.out, model_filename("roles", family))
+        full_links = link_models[model_filename("links", family)]
+        chain_data = stack([
+            p for p in (
+                chain_examples(page, full_gaps, full_prune, full_links, role_model)
+                for page in labelled
+            ) if p
+        ])
+        for name, model in fit_all(chain_data, "chains", family, args.seed).items():
+            save(model.to_json(), args.out, name)
+        print(f"{language}: chain pairs {len(chain_data.labels)} ({int(chain_data.labels.sum())} joins)")
+        print(
+            f"{language}: {len(pages)} pages, {len(data.labels)} pairs "
+            f"({int(data.labels.sum())} links) fitted in {time.perf_counter() - t0:.1f}s"
+        )
+
+
+if __name__ == "__main__":
+    main()
