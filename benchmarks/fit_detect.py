@@ -127,8 +127,27 @@ def page_articles(
     return [pool[rng.randrange(len(pool))] for _ in range(rng.randint(low, high))]
 
 
-def generated_pages(pages: Path, lang: str, split: str) -> Iterator[tuple[str, str, str]]:
-    """``(page_id, extractor, text)`` of the generated benchmark pages of one split."""
+INTERLEAVED_SHARE = 0.3
+
+
+def broken_share(gold: dict[str, Any], text: str) -> float:
+    """Share of piece-to-piece steps in the gold articles that jump over other text.
+
+    Near 0 for an extractor that read the columns in order (only block-level
+    jumps remain), near 1 for columns read straight across.
+    """
+    steps = broken = 0
+    for article in gold["articles"]:
+        pieces = article["pieces"]
+        for p, q in zip(pieces, pieces[1:], strict=False):
+            steps += 1
+            between = text[p["end"] : q["start"]] if q["start"] >= p["end"] else "x"
+            broken += bool(between.strip())
+    return broken / steps if steps else 0.0
+
+
+def generated_pages(pages: Path, lang: str, split: str) -> Iterator[tuple[str, str, str, float]]:
+    """``(page_id, extractor, text, broken_share)`` of the generated pages of one split."""
     folder = pages / f"{lang}-{split}"
     manifest = folder / "manifest.jsonl"
     if not manifest.exists():
@@ -142,9 +161,11 @@ def generated_pages(pages: Path, lang: str, split: str) -> Iterator[tuple[str, s
         if entry.get("language") != lang or entry.get("split") != split:
             continue
         path = pages / entry["path"]
-        if path.exists():
+        gold_path = path.with_suffix(".json")
+        if path.exists() and gold_path.exists():
             text = path.read_bytes().decode("utf-8")
-            yield entry["page_id"], str(entry.get("extractor", "")), text
+            share = broken_share(json.loads(gold_path.read_text(encoding="utf-8")), text)
+            yield entry["page_id"], str(entry.get("extractor", "")), text, share
 
 
 @dataclass
@@ -166,8 +187,11 @@ class Dataset:
 def build_dataset(
     corpus: Path, pages: Path, split: str, seed: int, *, min_generated: int = 40
 ) -> Dataset:
-    """Generated pages (label 1) and as many clean pages (label 0) per language.
+    """Generated interleaved pages (label 1) and as many clean pages (label 0) per language.
 
+    A generated page counts as interleaved when at least ``INTERLEAVED_SHARE``
+    of its gold steps jump; pages below that (an extractor that mostly kept
+    the column order) are left out of the fit as neither clean nor broken.
     If fewer than ``min_generated`` generated pages exist for a language, the
     positives are topped up with :func:`interleaved_page` pages so that a
     fit is still possible; the counts are recorded in the model file.
@@ -177,9 +201,10 @@ def build_dataset(
         rng = random.Random(f"{seed}-{lang}-{split}")
         pool = load_articles(corpus, lang, split)
         generated = 0
-        for _, extractor, text in generated_pages(pages, lang, split):
-            data.add(text, 1, f"{lang}:generated:{extractor}")
-            generated += 1
+        for _, extractor, text, share in generated_pages(pages, lang, split):
+            if share >= INTERLEAVED_SHARE:
+                data.add(text, 1, f"{lang}:generated:{extractor}")
+                generated += 1
         for _ in range(max(0, min_generated - generated)):
             data.add(interleaved_page(page_articles(pool, rng, 2, 6), rng, lang), 1,
                      f"{lang}:synthetic")

@@ -384,7 +384,9 @@ def chart(rows: Sequence[dict[str, Any]], path: Path) -> bool:
     sets = list(dict.fromkeys(r["set"] for r in rows))
     by_key = {(r["system"], r["set"]): r for r in rows if r["extractor"] == ALL}
     width = 0.8 / max(1, len(systems))
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.6 * len(sets) * max(1, len(systems)) / 3), 4.0))
+    fig, ax = plt.subplots(
+        figsize=(min(12.0, max(6.0, 2.0 + 0.35 * len(sets) * len(systems))), 4.0)
+    )
     for k, system in enumerate(systems):
         values = [
             100 * (by_key[(system, s)]["broken_join_accuracy"] or 0.0)
@@ -401,6 +403,13 @@ def chart(rows: Sequence[dict[str, Any]], path: Path) -> bool:
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return True
+
+
+def _compact(score: PageScore) -> dict[str, Any]:
+    """Page metrics plus each gold article's similarity, small enough to keep in the repo."""
+    out = score.model_dump(mode="json", exclude={"articles"})
+    out["similarity"] = {a.gold_id: round(a.similarity, 4) for a in score.articles}
+    return out
 
 
 # --------------------------------------------------------------------------- main
@@ -495,7 +504,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "system": o.system.label,
                 "seconds": o.seconds,
                 "error": o.error,
-                "score": o.score.model_dump(mode="json") if o.score else None,
+                "score": _compact(o.score) if o.score else None,
             }
             for o in run.outcomes
         ],

@@ -107,8 +107,11 @@ def set_article(art: ArticleSpec, ids: list[list[int]], rng: random.Random, zh: 
             tail += [(ln, -1) for ln in _wrap(units, width, zh)]
     if tail and body and rng.random() < 0.6:  # photo box inside the flow
         at = rng.randrange(len(body))
-        body = body[:at] + tail[:-1] + body[at:] + tail[-1:] if len(tail) > 2 else \
-            body[:at] + tail + body[at:]
+        body = (
+            body[:at] + tail[:-1] + body[at:] + tail[-1:]
+            if len(tail) > 2
+            else body[:at] + tail + body[at:]
+        )
     else:
         body += tail
     ncol = max(1, min(art.columns, len(body) // 3 or 1))
@@ -134,7 +137,9 @@ def read_band(blocks: list[Block], rng: random.Random, zh: bool, mode: str) -> l
     if rng.random() < 0.5:
         out += [[h] for h in headers]
         headers = []
-    cols = [(col, paras) for b in blocks for col, paras in zip(b.columns, b.paragraph_of, strict=True)]
+    cols = [
+        (col, paras) for b in blocks for col, paras in zip(b.columns, b.paragraph_of, strict=True)
+    ]
     height = max((len(c) for c, _ in cols), default=0)
     if mode == "boxes":
         row = 0
@@ -143,8 +148,11 @@ def read_band(blocks: list[Block], rng: random.Random, zh: bool, mode: str) -> l
             for col, paras in cols:
                 part = col[row : row + step]
                 if part:
-                    out += _joined(part, paras[row : row + step], rng) if rng.random() < 0.5 \
+                    out += (
+                        _joined(part, paras[row : row + step], rng)
+                        if rng.random() < 0.5
                         else [[ln] for ln in part]
+                    )
             row += step
     else:
         for row in range(height):
@@ -170,11 +178,14 @@ def _joined(col: list[Line], paras: list[int], rng: random.Random) -> list[list[
     return out
 
 
-def simulate(spec: PageSpec, rng: random.Random) -> tuple[str, list[CharLabel | None], list[list[str]], int]:
+def simulate(
+    spec: PageSpec, rng: random.Random
+) -> tuple[str, list[CharLabel | None], list[list[str]], int]:
     zh = spec.language == "zh"
     texts = [[e.text for e in a.elements] for a in spec.articles] + [list(spec.furniture)]
-    roles = [[e.role for e in a.elements] for a in spec.articles] + [["other"] * len(spec.furniture)]
-    src = build_source(texts)
+    roles = [[e.role for e in a.elements] for a in spec.articles] + [
+        ["other"] * len(spec.furniture)
+    ]
     gid = 0
     ids: list[list[list[int]]] = []
     for elems in texts:
@@ -185,13 +196,18 @@ def simulate(spec: PageSpec, rng: random.Random) -> tuple[str, list[CharLabel | 
             gid += n
     mode = rng.choice(["column", "rows", "splice", "boxes", "mixed"])
     sep = "\n\n" if rng.random() < 0.4 else "\n"
-    out_lines: list[list[Line]] = [[_wrap(_units(f, i, zh), 200, zh)[0]]
-                                   for f, i in zip(texts[-1], ids[-1], strict=True) if f.strip()]
+    out_lines: list[list[Line]] = [
+        [_wrap(_units(f, i, zh), 200, zh)[0]]
+        for f, i in zip(texts[-1], ids[-1], strict=True)
+        if f.strip()
+    ]
     k = 0
     for band in spec.bands:
         blocks = [set_article(a, ids[k + j], rng, zh) for j, a in enumerate(band.articles)]
         k += len(band.articles)
-        band_mode = mode if rng.random() < 0.8 else rng.choice(["column", "rows", "splice", "boxes"])
+        band_mode = (
+            mode if rng.random() < 0.8 else rng.choice(["column", "rows", "splice", "boxes"])
+        )
         out_lines += read_band(blocks, rng, zh, band_mode)
     text_parts: list[str] = []
     labels: list[CharLabel | None] = []
@@ -229,21 +245,39 @@ def main(argv: list[str] | None = None) -> None:
         for number in range(1, args.count + 1):
             key = f"sim-{lang}-train-{number:04d}"
             rng = random.Random(sub_seed(args.seed, key))
-            arts, cursor = choose_articles(pool, cursor, rng.randint(4, 10), lang,
-                                           page_target(args.seed, key, lang))
+            arts, cursor = choose_articles(
+                pool, cursor, rng.randint(4, 10), lang, page_target(args.seed, key, lang)
+            )
             if cursor >= len(pool) - 12:
                 cursor = 0
             spec = compose(key, lang, "train", args.seed, arts)
             text, labels, roles, furn = simulate(spec, rng)
-            gold, _ = build_gold(key, f"{key}.txt", text, lang, labels, build_source(
-                [[e.text for e in a.elements] for a in spec.articles] + [list(spec.furniture)]
-            ), roles, furn, exact=True)
+            gold, _ = build_gold(
+                key,
+                f"{key}.txt",
+                text,
+                lang,
+                labels,
+                build_source(
+                    [[e.text for e in a.elements] for a in spec.articles] + [list(spec.furniture)]
+                ),
+                roles,
+                furn,
+                exact=True,
+            )
             validate_gold(GoldPage.model_validate(gold), text)
             (folder / f"{key}.txt").write_bytes(text.encode("utf-8"))
             (folder / f"{key}.json").write_text(json.dumps(gold, ensure_ascii=False), "utf-8")
-            manifest.append({"page_id": key, "path": f"{lang}-train/{key}.txt", "language": lang,
-                             "split": "train", "extractor": "simulated",
-                             "article_ids": [a.corpus_id for a in spec.articles]})
+            manifest.append(
+                {
+                    "page_id": key,
+                    "path": f"{lang}-train/{key}.txt",
+                    "language": lang,
+                    "split": "train",
+                    "extractor": "simulated",
+                    "article_ids": [a.corpus_id for a in spec.articles],
+                }
+            )
     with (args.out / "manifest.jsonl").open("w", encoding="utf-8") as fh:
         for rec in manifest:
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")

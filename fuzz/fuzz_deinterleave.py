@@ -61,7 +61,13 @@ def _import_all_submodules() -> None:
 def run_atheris(argv: list[str]) -> None:
     import atheris
 
-    with atheris.instrument_imports(include=["newsdeinterleave"]):
+    # The language model's numeric loops are left uninstrumented: instrumented, they grow the
+    # process by ~0.3 MB per input (an atheris artifact; the plain library does not grow) and
+    # libFuzzer's 2 GB RSS limit stops the run after a few minutes. They still run and are
+    # still checked; only their coverage feedback is lost.
+    with atheris.instrument_imports(
+        include=["newsdeinterleave"], exclude=["newsdeinterleave.language_model"]
+    ):
         from newsdeinterleave import deinterleave
 
         _import_all_submodules()

@@ -203,6 +203,16 @@ def test_folder_to_folder_and_resume(tmp_path: Path) -> None:
     assert latin.failed == 0
 
 
+def test_unpaired_surrogates_from_json_escapes_are_written_losslessly(tmp_path: Path) -> None:
+    source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_text('{"id": "s\\ud800", "text": "bad \\udc00 half"}\n', encoding="utf-8")
+    summary = run_batch(source, out, BatchOptions(engine=NOOP))
+    assert summary.ok + summary.failed == 1
+    (record,) = read_jsonl(out)
+    assert record["id"] == "s\ud800"
+    assert run_batch(source, out, BatchOptions(engine=NOOP)).skipped == 1
+
+
 def test_duplicate_ids_in_input_are_written_once(tmp_path: Path) -> None:
     source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     write_jsonl(source, [{"id": "x", "text": "one"}, {"id": "x", "text": "two"}])
@@ -222,6 +232,7 @@ def test_detect_only(tmp_path: Path) -> None:
 
 def test_file_names_are_safe_and_distinct() -> None:
     ids = ["a/b", "a%2Fb", "..", ".", "x" * 500, "y" * 500, "页面 1", "a\\b"]
+    ids += ["\ud800", "z\udfff" * 99]  # unpaired surrogates can arrive through JSON escapes
     names = [file_name(i) for i in ids]
     assert len(set(names)) == len(names)
     assert all("/" not in n and "\\" not in n and len(n.encode()) <= 255 for n in names)
@@ -231,10 +242,18 @@ def test_file_names_are_safe_and_distinct() -> None:
 def test_cli_errors_and_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["batch", str(tmp_path / "nope"), str(tmp_path / "o.jsonl")]) == Exit.NOT_FOUND
     assert main(["batch", str(tmp_path), str(tmp_path / "o"), "--workers", "0"]) == Exit.USAGE
+    same = tmp_path / "same.jsonl"
+    write_jsonl(same, tiny_pages(2))
+    assert main(["batch", str(same), str(same)]) == Exit.USAGE
+    assert same.read_text(encoding="utf-8").count("\n") == 2  # untouched
     source = tmp_path / "in.jsonl"
     write_jsonl(source, tiny_pages(3))
     capsys.readouterr()
-    assert main(["batch", str(source), str(tmp_path / "o.jsonl"), "--quiet"]) == Exit.OK
+    out = tmp_path / "o.jsonl"
+    assert main(["batch", str(source), str(out), "--method", "noop"]) == Exit.OK  # with progress
     err = capsys.readouterr().err
     assert "3 ok, 0 failed, 0 skipped" in err and "pages/s" in err
     assert "Traceback" not in err
+    assert [r["page"] for r in read_jsonl(out)] == [
+        NOOP(p["text"]).model_dump(mode="json") for p in tiny_pages(3)
+    ]

@@ -170,6 +170,7 @@ def test_exit_codes_are_distinct() -> None:
 
 def test_usage_errors(page_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run([str(page_file), "--encoding", "no-such-codec"], capsys)[0] == Exit.USAGE
+    assert run([str(page_file), "--encoding", "rot13"], capsys)[0] == Exit.USAGE  # str->str
     assert run([str(page_file), "--format", "yaml"], capsys)[0] == Exit.USAGE
     assert run([str(page_file), "--language", "xx"], capsys)[0] == Exit.USAGE
     assert run([], capsys)[0] == Exit.USAGE
@@ -194,7 +195,7 @@ def test_engine_failure_is_a_message_not_a_traceback(
     assert "boom" in err and "Traceback" not in err
 
 
-def test_language_is_passed_to_the_engine(
+def test_language_and_method_are_passed_to_the_engine(
     page_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: dict[str, Any] = {}
@@ -205,8 +206,8 @@ def test_language_is_passed_to_the_engine(
         return real(text, **options)
 
     monkeypatch.setattr(newsdeinterleave.api, "deinterleave", spy)
-    assert run([str(page_file), "--language", "en"], capsys)[0] == Exit.OK
-    assert seen["language"] == "en"
+    assert run([str(page_file), "--language", "en", "--method", "greedy"], capsys)[0] == Exit.OK
+    assert seen["language"] == "en" and seen["method"] == "greedy"
 
 
 def test_page_named_like_a_subcommand(

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import itertools
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from newsdeinterleave import deinterleave
 from newsdeinterleave.assembly import ArticlePlan, Piece, build_page
@@ -26,6 +29,7 @@ from newsdeinterleave.evaluation import (
     score_prediction,
     validate_gold,
 )
+from newsdeinterleave.segmentation import split_chunks
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_JSON = REPO / "benchmarks" / "pages" / "seed-000.json"
@@ -389,3 +393,76 @@ def test_seed_gold_is_valid_and_noop_scores_match_independent_count() -> None:
             score.broken_kept,
             score.broken_total,
         ) == expected
+
+
+# --------------------------------------------------------------------------- properties
+
+_CHARS = st.sampled_from(list("abcde甲乙丙") + [" ", " ", "\n", "\u3000"])
+
+
+def _partition(text: str, order: list[int], cuts: list[int]) -> list[list[tuple[int, int]]]:
+    """Every chunk of ``text`` in some article, in a shuffled reading order."""
+    chunks = [(c.start, c.end) for c in split_chunks(text)]
+    shuffled = [chunks[i] for i in order if i < len(chunks)]
+    shuffled += [c for i, c in enumerate(chunks) if i >= len(order)]
+    bounds = sorted({0, len(shuffled), *(c % (len(shuffled) + 1) for c in cuts)})
+    return [shuffled[a:b] for a, b in itertools.pairwise(bounds) if b > a]
+
+
+def _as_gold(text: str, articles: list[list[tuple[int, int]]]) -> GoldPage:
+    ordered = sorted(articles, key=lambda spans: spans[0][0])
+    gold = GoldPage.model_validate(
+        {
+            "format": "deinterleave-gold/1",
+            "page_id": "prop",
+            "text_file": "prop.txt",
+            "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            "language": "und",
+            "articles": [
+                {
+                    "id": f"a{k}",
+                    "pieces": [
+                        {"start": s, "end": e, "role": "body", "para": j == 0}
+                        for j, (s, e) in enumerate(spans)
+                    ],
+                }
+                for k, spans in enumerate(ordered)
+            ],
+        }
+    )
+    validate_gold(gold, text)
+    return gold
+
+
+_PAGES = st.tuples(
+    st.text(_CHARS, min_size=1, max_size=60),
+    st.permutations(range(30)),
+    st.lists(st.integers(0, 100), max_size=4),
+    st.permutations(range(30)),
+    st.lists(st.integers(0, 100), max_size=4),
+)
+
+
+@given(_PAGES)
+def test_metric_identities_on_random_pages(case: tuple[str, Any, Any, Any, Any]) -> None:
+    text, order_g, cuts_g, order_p, cuts_p = case
+    gold_articles = _partition(text, list(order_g), cuts_g)
+    assume(gold_articles)
+    gold = _as_gold(text, gold_articles)
+    pred_articles = _partition(text, list(order_p), cuts_p)
+    score = score_prediction(gold, text, pred_articles)
+    for value in (score.join_accuracy, score.broken_join_accuracy, score.bcubed_f1):
+        assert value is None or 0.0 <= value <= 1.0
+    # The gold scored against itself is perfect.
+    itself = score_prediction(gold, text, gold_articles)
+    assert itself.bcubed_f1 == pytest.approx(1.0)
+    assert itself.articles_perfect == itself.articles_total
+    assert itself.joins_kept == itself.joins_total
+    # Input order keeps exactly the joins the page did not break.
+    noop = score_prediction(gold, text, [[(0, len(text))]])
+    assert noop.broken_kept == 0
+    assert noop.joins_kept == noop.joins_total - noop.broken_total
+    # B-cubed is symmetric: swapping gold and prediction swaps precision and recall.
+    swapped = score_prediction(_as_gold(text, pred_articles), text, gold_articles)
+    assert swapped.bcubed_precision == pytest.approx(score.bcubed_recall)
+    assert swapped.bcubed_recall == pytest.approx(score.bcubed_precision)

@@ -41,7 +41,7 @@ def test_interleaved_pages_give_a_valid_lossless_page(text: str) -> None:
     page = deinterleave(text)
     check_page(text, page)
     verify_lossless(text, page)
-    assert page.articles, "a page with text must yield at least one article or unassigned span"
+    assert page.articles or page.unassigned, "a page with text cannot come back empty"
     assert deinterleave(text).model_dump_json() == page.model_dump_json()
 
 

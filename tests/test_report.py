@@ -17,7 +17,6 @@ import pytest
 from newsdeinterleave.assembly import ArticlePlan, Piece, build_page
 from newsdeinterleave.models import Page
 from newsdeinterleave.report import (
-    PALETTE,
     colour_of,
     md_escape,
     render_html,
@@ -138,7 +137,7 @@ def test_html_colours_and_low_confidence_marks() -> None:
     assert 'class="art a0 low"' in doc  # the 0.3 article (first in the page)
     assert 'class="art a1"' in doc  # the 0.9 article
     assert 'class="body low"' in doc  # the 0.2 block
-    assert len(set(PALETTE)) == len(PALETTE)
+    assert len({colour_of(i) for i in range(300)}) == 300  # no two articles look alike
 
 
 class DomSummary(HTMLParser):
@@ -214,3 +213,28 @@ def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
         hex_colour = colour_of(index).lstrip("#")
         colour = tuple(int(hex_colour[i : i + 2], 16) for i in (0, 2, 4))
         assert all(colour in half for half in halves), f"article {index} colour not in both panes"
+
+
+def test_empty_page_renders_in_every_format() -> None:
+    page = build_page("", [], [], language="und", fragment_count=0, warnings=[], version="t")
+    assert render_text(page, "") == "\n"
+    assert render_markdown(page, "") == "\n"
+    doc = render_html(page, "")
+    assert "<article" not in doc and doc.rstrip().endswith("</html>")
+
+
+def test_cli_report_of_an_engine_result_in_chromium(tmp_path: Path) -> None:
+    from newsdeinterleave import deinterleave
+    from newsdeinterleave.cli import main
+
+    binary = chromium()
+    page_file = tmp_path / "page.txt"
+    page_file.write_text(TEXT, encoding="utf-8")
+    report = tmp_path / "report.html"
+    assert main(["report", str(page_file), "-o", str(report)]) == 0
+    dom = run_chromium(binary, tmp_path, "--dump-dom", report.as_uri())
+    summary = DomSummary()
+    summary.feed(dom.stdout.decode("utf-8"))
+    page = deinterleave(TEXT)
+    assert len(summary.articles) == len(page.articles)
+    assert set(summary.articles) == summary.source_articles

@@ -217,8 +217,9 @@ def _substitute(s: str, tmatch: list[int], tseg: list[int], sused: list[bool]) -
 
 def _fits(t: str, s: str, a: int, b: int, q: int, sused: Sequence[bool]) -> bool:
     length = b - a
-    return 0 <= q and q + length <= len(s) and s[q : q + length] == t[a:b] \
-        and not any(sused[q : q + length])
+    if q < 0 or q + length > len(s):
+        return False
+    return s[q : q + length] == t[a:b] and not any(sused[q : q + length])
 
 
 def _runs(tmatch: Sequence[int]) -> list[tuple[int, int]]:
@@ -315,6 +316,13 @@ def fuzzy_align(text: str, src: Source, kmin: int, gap_pen: float,
     tmatch = [-1] * n
     tseg = [-1] * n
     notes: dict[int, str] = {}
+    # wide[k]: a run of 2+ spaces (or a tab) lies before key k, as between the columns
+    # of a psm 6 row; leftovers are never attached across one.
+    wide = [False] + [
+        len(text[tk.owner[k - 1] + 1 : tk.owner[k]]) >= 2
+        or "\t" in text[tk.owner[k - 1] + 1 : tk.owner[k]]
+        for k in range(1, n)
+    ]
     seg = 0
     i = 0
     while i < n:
@@ -322,7 +330,7 @@ def fuzzy_align(text: str, src: Source, kmin: int, gap_pen: float,
         while j < n and tk.line[j] == tk.line[i]:
             j += 1
         seg = _fuzzy_line(t, s, i, j, idx, kmin, gap_pen, max_occ, sused, tmatch, tseg,
-                          notes, seg)
+                          notes, seg, wide)
         i = j
     return _to_labels(text, tk, tmatch, tseg, src, notes)
 
@@ -353,7 +361,7 @@ def _line_mems(t: str, s: str, a: int, b: int, idx: dict[str, list[int]], kmin: 
 
 def _fuzzy_line(t: str, s: str, a: int, b: int, idx: dict[str, list[int]], kmin: int,
                 gap_pen: float, max_occ: int, sused: list[bool], tmatch: list[int],
-                tseg: list[int], notes: dict[int, str], seg: int) -> int:
+                tseg: list[int], notes: dict[int, str], seg: int, wide: Sequence[bool]) -> int:
     spans: list[tuple[int, int, int]] = []
     seg = _chain_range(t, s, a, b, idx, kmin, gap_pen, max_occ, sused, tmatch, tseg, seg,
                        spans, depth=3)
@@ -361,7 +369,7 @@ def _fuzzy_line(t: str, s: str, a: int, b: int, idx: dict[str, list[int]], kmin:
         for k in range(a, b):
             notes[k] = "ocr: unaligned line"
         return seg
-    return _attach_leftovers(t, s, a, b, sorted(spans), tmatch, tseg, sused, notes, seg)
+    return _attach_leftovers(t, s, a, b, sorted(spans), tmatch, tseg, sused, notes, seg, wide)
 
 
 def _chain_range(t: str, s: str, a: int, b: int, idx: dict[str, list[int]], kmin: int,
@@ -436,7 +444,7 @@ def _chain_range(t: str, s: str, a: int, b: int, idx: dict[str, list[int]], kmin
 
 def _attach_leftovers(t: str, s: str, a: int, b: int, spans: Sequence[tuple[int, int, int]],
                       tmatch: list[int], tseg: list[int], sused: list[bool],
-                      notes: dict[int, str], seg_base: int) -> int:
+                      notes: dict[int, str], seg_base: int, wide: Sequence[bool]) -> int:
     """Unmatched runs of <=2 chars join the neighbouring segment of the line unless they
     are typical OCR noise (column rules, specks); longer runs are placed if they occur
     verbatim at one fitting place, else stay unassigned."""
@@ -451,6 +459,10 @@ def _attach_leftovers(t: str, s: str, a: int, b: int, spans: Sequence[tuple[int,
         run = t[k:e]
         prev = max((sp for sp in spans if sp[1] <= k), key=lambda sp: sp[1], default=None)
         nxt = min((sp for sp in spans if sp[0] >= e), key=lambda sp: sp[0], default=None)
+        if prev is not None and any(wide[prev[1] : e]):
+            prev = None
+        if nxt is not None and any(wide[k + 1 : nxt[0] + 1]):
+            nxt = None
         if e - k <= 2 and not all(c in NOISE for c in run) and (prev or nxt):
             base, sid = (tmatch[prev[1] - 1], prev[2]) if prev is not None \
                 else (tmatch[nxt[0]], nxt[2]) if nxt is not None else (-1, -1)
@@ -472,7 +484,7 @@ def _place_fragment(t: str, s: str, k: int, e: int, sused: list[bool], tmatch: l
     """A short correctly read fragment (a word cut at a column edge) placed where the
     source has it unused next to already placed text; only when that place is unique."""
     frag = t[k:e]
-    if len(frag) < 3 or all(c in NOISE for c in frag):
+    if len(frag) < 2 or all(c in NOISE for c in frag):
         return False
     hits = []
     q = s.find(frag)

@@ -274,8 +274,8 @@ def _furniture(rng: random.Random, lang: str) -> tuple[str, ...]:
         head = f"2023年{month}月{day}日 星期{week} 第{page_no}版 {section}"
         foot = f"本版编辑：{names.zh_name(rng)}"
     else:
-        month = rng.choice(("March", "April", "May", "June", "July"))
+        month_name = rng.choice(("March", "April", "May", "June", "July"))
         section = rng.choice(("Business", "Markets", "World", "Companies"))
-        head = f"{section} | {month} {rng.randint(1, 28)}, 1987 | Page {page_no}"
+        head = f"{section} | {month_name} {rng.randint(1, 28)}, 1987 | Page {page_no}"
         foot = f"Page editor: {names.en_name(rng)}"
     return (head, foot) if rng.random() < 0.6 else (head,)

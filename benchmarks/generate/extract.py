@@ -26,7 +26,7 @@ def pdfminer_text(pdf: Path) -> str:
 def pymupdf_text(pdf: Path) -> str:
     import pymupdf
 
-    with pymupdf.open(str(pdf)) as doc:
+    with pymupdf.open(str(pdf)) as doc:  # type: ignore[no-untyped-call]
         return "".join(str(page.get_text()) for page in doc)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -112,6 +113,31 @@ def build_gold(page_id: str, text_file: str, text: str, language: str,
         "unassigned": unassigned,
     }
     return gold, order
+
+
+def dump_gold(gold: dict[str, Any]) -> str:
+    """JSON with one piece per line: diffable, and ~40% smaller than ``indent=1``."""
+    def one(d: dict[str, Any]) -> str:
+        return json.dumps(d, ensure_ascii=False)
+
+    head = {k: v for k, v in gold.items() if k not in ("articles", "unassigned")}
+    lines = ["{"] + [f" {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}," for k, v in
+                     head.items()]
+    lines.append(' "articles": [')
+    for n, art in enumerate(gold["articles"]):
+        lines.append(f'  {{"id": {json.dumps(art["id"])}, "pieces": [')
+        lines += [f"   {one(p)}," for p in art["pieces"][:-1]] + [f"   {one(art['pieces'][-1])}"]
+        lines.append("  ]}" + ("," if n + 1 < len(gold["articles"]) else ""))
+    lines.append(" ],")
+    un = gold["unassigned"]
+    if un:
+        lines.append(' "unassigned": [')
+        lines += [f"  {one(u)}," for u in un[:-1]] + [f"  {one(un[-1])}"]
+        lines.append(" ]")
+    else:
+        lines.append(' "unassigned": []')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
 
 
 def check_gold(gold: dict[str, Any], text: str) -> None:

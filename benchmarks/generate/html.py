@@ -88,9 +88,11 @@ def _block(a: ArticleSpec, block_px: int, fs: float, lh: float, lang: str) -> st
     if trailing is not None:
         body[-1:] = [body[-1], _el(trailing, "tcredit")]
     style = f"column-count:{a.columns};font-size:{fs}px;line-height:{lh}"
+    inner = "".join(body)
+    open_body = f'<div class="body" style="{style}">'
     if a.header_in_flow:
-        return f'<div class="block"><div class="body" style="{style}">{head_html}{"".join(body)}</div></div>'
-    return f'<div class="block">{head_html}<div class="body" style="{style}">{"".join(body)}</div></div>'
+        return f'<div class="block">{open_body}{head_html}{inner}</div></div>'
+    return f'<div class="block">{head_html}{open_body}{inner}</div></div>'
 
 
 def _band(b: Band, p: PageSpec) -> str:

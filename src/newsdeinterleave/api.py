@@ -12,7 +12,10 @@ from newsdeinterleave.text import detect_language
 __version__ = "0.1.0"
 
 FEATURE_FAMILIES = ("length", "punctuation", "lm", "page_lm", "topic")
-MAX_CHARS = 5_000_000
+# Above this many characters a page is returned in input order (one article) with a
+# warning: the full engine's cost is bounded by BLOCK_CHUNKS-sized blocks, but a
+# multi-megabyte "page" is almost always a whole book or a concatenated corpus.
+MAX_CHARS = 2_000_000
 
 
 def deinterleave(
@@ -38,10 +41,18 @@ def deinterleave(
     lang = language or detect_language(page_text)
     chunks = split_chunks(page_text)
     plans: list[ArticlePlan] = []
+    unassigned: list[tuple[int, int]] = []
     warnings: list[str] = []
     fragment_count = len(chunks)
     if not chunks:
         pass
+    elif method == "full" and len(page_text) > MAX_CHARS:
+        warnings.append(
+            f"page has {len(page_text)} characters, above the limit of {MAX_CHARS}: "
+            "returned in input order as one article (method='noop')"
+        )
+        pieces = [Piece(c.start, c.end, "body", para=i == 0) for i, c in enumerate(chunks)]
+        plans.append(ArticlePlan(pieces=pieces, confidence=0.0))
     elif method == "noop":
         pieces = [Piece(c.start, c.end, "body", para=i == 0) for i, c in enumerate(chunks)]
         plans.append(ArticlePlan(pieces=pieces, confidence=0.0))
@@ -52,13 +63,15 @@ def deinterleave(
     elif method == "full":
         from newsdeinterleave.pipeline import reconstruct
 
-        plans, warnings, fragment_count = reconstruct(page_text, chunks, lang, set(disable))
+        plans, unassigned, warnings, fragment_count = reconstruct(
+            page_text, chunks, lang, set(disable)
+        )
     else:
         raise ValueError(f"unknown method {method!r}; use 'full', 'greedy' or 'noop'")
     return build_page(
         page_text,
         plans,
-        [],
+        unassigned,
         language=lang,
         fragment_count=fragment_count,
         warnings=warnings,

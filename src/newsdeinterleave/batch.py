@@ -15,6 +15,7 @@ Design choices, each for a failure seen in long runs:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -61,6 +62,7 @@ class BatchOptions:
     output_format: OutputFormat | None = None
     encoding: str = "utf-8"
     language: str | None = None
+    method: str = "full"
     progress: bool = False
     chunk_size: int = 8
     # Replaces ``deinterleave`` (e.g. ``functools.partial(deinterleave, method="greedy")``);
@@ -126,7 +128,7 @@ def process_job(job: Job, options: BatchOptions) -> Result:
         if options.detect_only:
             record["detect"] = detect(text)
         else:
-            engine = options.engine or deinterleave
+            engine = options.engine or functools.partial(deinterleave, method=options.method)
             record["page"] = engine(text, language=options.language).model_dump(mode="json")
         return Result(job.id, True, record)
     except CliError as exc:
@@ -218,8 +220,17 @@ class Sink(Protocol):
     def close(self) -> None: ...
 
 
-def _dump(record: dict[str, Any], indent: int | None = None) -> str:
-    return json.dumps(record, ensure_ascii=False, indent=indent)
+def _encode(record: dict[str, Any], indent: int | None = None) -> bytes:
+    """One JSON document plus newline as UTF-8.
+
+    JSONL input may smuggle in unpaired surrogates (``"\\ud800"``), which
+    UTF-8 cannot carry; such a record is written with ASCII escapes instead,
+    which is still valid JSON and reads back to the same string.
+    """
+    try:
+        return (json.dumps(record, ensure_ascii=False, indent=indent) + "\n").encode("utf-8")
+    except UnicodeEncodeError:
+        return (json.dumps(record, ensure_ascii=True, indent=indent) + "\n").encode("ascii")
 
 
 def _line_id(line: bytes) -> str | None:
@@ -274,7 +285,7 @@ class JsonlSink:
         return page_id in self.done
 
     def write(self, result: Result) -> None:
-        self._fh.write((_dump(result.record) + "\n").encode("utf-8"))
+        self._fh.write(_encode(result.record))
         self._fh.flush()
 
     def close(self) -> None:
@@ -286,11 +297,12 @@ def file_name(page_id: str) -> str:
 
     A leading dot is escaped too, so no page hides as a dot-file or reads as ``.``/``..``.
     """
-    name = quote(page_id, safe="") + ".json"
+    name = quote(page_id, safe="", errors="surrogatepass") + ".json"
     if name.startswith("."):
         name = "%2E" + name[1:]
     if len(name.encode("utf-8")) > MAX_NAME_BYTES:
-        name = "id-sha256-" + hashlib.sha256(page_id.encode("utf-8")).hexdigest() + ".json"
+        digest = hashlib.sha256(page_id.encode("utf-8", "surrogatepass")).hexdigest()
+        name = f"id-sha256-{digest}.json"
     return name
 
 
@@ -318,7 +330,7 @@ class DirSink:
     def write(self, result: Result) -> None:
         name = file_name(result.id)
         tmp = self.folder / (name + ".tmp")
-        tmp.write_bytes((_dump(result.record, indent=2) + "\n").encode("utf-8"))
+        tmp.write_bytes(_encode(result.record, indent=2))
         os.replace(tmp, self.folder / name)
         self._names.add(name)
 
@@ -430,10 +442,27 @@ def execute(chunks: Iterable[list[Job]], options: BatchOptions) -> Iterator[list
         pool.close()
 
 
+def _reading(jobs: Iterator[Job], source: Path) -> Iterator[Job]:
+    """``jobs``, with an I/O failure of the input reported as such (not as a page error)."""
+    try:
+        yield from jobs
+    except OSError as exc:
+        raise CliError(Exit.UNREADABLE, f"{source}: cannot read: {exc.strerror or exc}") from None
+
+
+def _write(sink: Sink, result: Result, dest: Path) -> None:
+    try:
+        sink.write(result)
+    except OSError as exc:
+        raise CliError(Exit.UNWRITABLE, f"{dest}: cannot write: {exc.strerror or exc}") from None
+
+
 def run_batch(source: str | Path, dest: str | Path, options: BatchOptions) -> BatchSummary:
     """Process every page of ``source`` not yet in ``dest``; see the module docstring."""
     started = time.perf_counter()
     src, out = Path(source), Path(dest)
+    if out.exists() and src.exists() and out.resolve() == src.resolve():
+        raise CliError(Exit.USAGE, f"{out}: OUT is the same as IN; results need their own file")
     jobs, total = open_input(src, options)
     fmt = resolve_format(out, options.output_format)
     sink: Sink = JsonlSink(out) if fmt == "jsonl" else DirSink(out)
@@ -455,7 +484,7 @@ def run_batch(source: str | Path, dest: str | Path, options: BatchOptions) -> Ba
 
     def todo() -> Iterator[Job]:
         nonlocal total
-        for job in jobs:
+        for job in _reading(jobs, src):
             if job.id in seen or sink.has(job.id):
                 counts["skipped" if job.id not in seen else "duplicates"] += 1
                 total -= 1
@@ -468,11 +497,9 @@ def run_batch(source: str | Path, dest: str | Path, options: BatchOptions) -> Ba
         with progress:
             for results in execute(_chunks(todo(), options.chunk_size), options):
                 for result in results:
-                    sink.write(result)
+                    _write(sink, result, out)
                     counts["ok" if result.ok else "failed"] += 1
                 progress.advance(task, len(results))
-    except OSError as exc:
-        raise CliError(Exit.UNWRITABLE, f"{out}: cannot write: {exc.strerror or exc}") from None
     finally:
         sink.close()
     return BatchSummary(

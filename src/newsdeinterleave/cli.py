@@ -23,6 +23,7 @@ PROG = "newsdeinterleave"
 SUBCOMMANDS = ("schema", "batch", "report", "detect")
 FORMATS = ("json", "markdown", "text")
 LANGUAGES = ("zh", "en")
+METHODS = ("full", "greedy", "noop")
 
 
 class Exit(IntEnum):
@@ -51,13 +52,12 @@ class CliError(Exception):
 # ------------------------------------------------------------------- input
 
 
-def check_encoding(encoding: str) -> str:
-    import codecs
-
+def check_encoding(encoding: str) -> None:
+    """Fail early, as a usage error, on a name that is not a bytes-to-text codec."""
     try:
-        return codecs.lookup(encoding).name
+        b"a".decode(encoding, "ignore")  # empty input would skip the text-codec check
     except LookupError:
-        raise CliError(Exit.USAGE, f"unknown encoding {encoding!r}") from None
+        raise CliError(Exit.USAGE, f"unknown text encoding {encoding!r}") from None
 
 
 def decode_page(data: bytes, encoding: str, name: str) -> str:
@@ -118,14 +118,18 @@ def write_output(text: str, out: str | None) -> None:
 # ------------------------------------------------------------------ parsers
 
 
-def _common(parser: argparse.ArgumentParser, *, language: bool = True) -> None:
+def _common(parser: argparse.ArgumentParser, *, engine: bool = True) -> None:
     parser.add_argument(
         "--encoding", default="utf-8", help="encoding of the input bytes (default utf-8)"
     )
-    if language:
+    if engine:
         parser.add_argument(
             "--language", choices=LANGUAGES, default=None,
             help="language of the page (default: detected)",
+        )
+        parser.add_argument(
+            "--method", choices=METHODS, default="full",
+            help="full engine (default), or a baseline: greedy, noop (input order)",
         )
 
 
@@ -171,7 +175,7 @@ def subcommand_parser(name: str) -> argparse.ArgumentParser:
             "--threshold", type=float, default=None,
             help="also print 'interleaved'/'clean' against this threshold",
         )
-        _common(parser, language=False)
+        _common(parser, engine=False)
         return parser
     parser = argparse.ArgumentParser(
         prog=prog,
@@ -204,7 +208,7 @@ def run_page(args: argparse.Namespace) -> None:
 
     check_encoding(args.encoding)
     text = read_page(args.page, args.encoding)
-    page = deinterleave(text, language=args.language)
+    page = deinterleave(text, language=args.language, method=args.method)
     if args.format == "json":
         rendered = json.dumps(page.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
     elif args.format == "markdown":
@@ -227,7 +231,7 @@ def run_report(args: argparse.Namespace) -> None:
 
     check_encoding(args.encoding)
     text = read_page(args.page, args.encoding)
-    page = deinterleave(text, language=args.language)
+    page = deinterleave(text, language=args.language, method=args.method)
     name = "<stdin>" if args.page == "-" else Path(args.page).name
     write_output(render_html(page, text, title=f"{PROG}: {name}"), args.output)
 
@@ -236,14 +240,12 @@ def run_detect(args: argparse.Namespace) -> None:
     from newsdeinterleave.detect import detect
 
     check_encoding(args.encoding)
-    lines: list[str] = []
-    for path in args.pages:
+    for path in args.pages:  # one line per page as soon as it is scored
         score = detect(read_page(path, args.encoding))
         verdict = ""
         if args.threshold is not None:
             verdict = "\tinterleaved" if score >= args.threshold else "\tclean"
-        lines.append(f"{score:.4f}\t{path}{verdict}")
-    write_output("\n".join(lines) + "\n", None)
+        write_output(f"{score:.4f}\t{path}{verdict}\n", None)
 
 
 def run_batch(args: argparse.Namespace) -> None:
@@ -260,6 +262,7 @@ def run_batch(args: argparse.Namespace) -> None:
         output_format=args.format,
         encoding=args.encoding,
         language=args.language,
+        method=args.method,
         progress=not args.quiet,
     )
     summary = run_batch(args.input, args.output, options)

@@ -26,7 +26,7 @@ def page_json(text: str, options: dict[str, Any]) -> dict[str, Any]:
 
 
 def record_json(
-    record: dict[str, Any], text_field: str, id_field: str, language: str | None
+    record: dict[str, Any], text_field: str, id_field: str, language: str | None, method: str
 ) -> dict[str, Any]:
     """One batch-style result ``{"id", "ok", "page", "error"}``; a bad record becomes an error."""
     raw_id = record.get(id_field)
@@ -41,7 +41,7 @@ def record_json(
         job = Job(page_id, problem=("TypeError", message))
     else:
         job = Job(page_id, text=text)
-    return process_job(job, BatchOptions(language=language)).record
+    return process_job(job, BatchOptions(language=language, method=method)).record
 
 
 def deinterleave_bag(
@@ -50,6 +50,7 @@ def deinterleave_bag(
     text_field: str | None = None,
     id_field: str = "id",
     language: str | None = None,
+    method: str = "full",
 ) -> dask.bag.Bag:
     """Lazily map the engine over ``bag``.
 
@@ -61,9 +62,9 @@ def deinterleave_bag(
     """
     mapper: Callable[..., dask.bag.Bag] = bag.map  # dask's map is untyped
     if text_field is None:
-        options: dict[str, Any] = {"language": language}
+        options: dict[str, Any] = {"language": language, "method": method}
         return mapper(page_json, options)
-    return mapper(record_json, text_field, id_field, language)
+    return mapper(record_json, text_field, id_field, language, method)
 
 
 def read_open_file(open_file: OpenFile, encoding: str) -> dict[str, Any]:

@@ -22,10 +22,16 @@ FloatArray = NDArray[np.float64]
 def decode_links(
     n: int, ii: IntArray, jj: IntArray, log_odds: FloatArray, threshold: float = 0.0
 ) -> IntArray:
-    """``successor[i]`` = the fragment following i, or -1 where i ends a chain."""
+    """``successor[i]`` = the fragment following i, or -1 where i ends a chain.
+
+    A link is worth taking when its log-odds exceed ``threshold``: the
+    threshold is fitted on training pages (a fragment nearly always has some
+    successor, so the right bar sits below even odds).
+    """
     successor = np.full(n, -1, dtype=np.int64)
-    keep = log_odds > threshold
-    ii, jj, gain = ii[keep], jj[keep], log_odds[keep]
+    gain_all = log_odds - threshold
+    keep = gain_all > 0
+    ii, jj, gain = ii[keep], jj[keep], gain_all[keep]
     if n == 0 or len(ii) == 0:
         return successor
     # Left nodes: out-port of i (0..n-1), start-dummy of j (n..2n-1).

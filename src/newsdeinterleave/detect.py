@@ -21,8 +21,6 @@ from importlib import resources
 
 import regex
 
-from newsdeinterleave.text import display_width, is_cjk
-
 FEATURES = (
     "cjk_gap",
     "wide_gap",
@@ -30,12 +28,12 @@ FEATURES = (
     "bad_start",
     "next_seen",
     "skip_better",
+    "open_blank",
     "mid_hyphen",
     "stop_lower",
     "lower_cap",
     "len_cv",
     "short_lines",
-    "log_lines",
 )
 TERMINAL = set("。！？!?.…”」』\"'）)")
 CLOSING_START = set("，。、；：！？）》」』】”’,.;:!?)]}")
@@ -63,6 +61,11 @@ class DetectModel:
 def load_model() -> DetectModel:
     """The shipped coefficients (read once per process; the file is immutable package data)."""
     raw = json.loads(resources.files("newsdeinterleave").joinpath("data/detect.json").read_text())
+    if tuple(raw["features"]) != FEATURES:
+        raise RuntimeError(
+            f"data/detect.json was fitted for features {raw['features']}, but this version "
+            f"computes {list(FEATURES)}; refit with: python -m benchmarks.fit_detect"
+        )
     return DetectModel(
         weights=tuple(raw["weights"]),
         bias=float(raw["bias"]),
@@ -77,6 +80,8 @@ def load_model() -> DetectModel:
 _MID_HYPHEN = regex.compile(r"\p{Ll}-\s+\p{Ll}")
 _STOP_LOWER = regex.compile(r"[.!?]\s+\p{Ll}")
 _LOWER_CAP = regex.compile(r"\b\p{Ll}{2,}\s+\p{Lu}\p{Ll}")
+_CJK_CLASS = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\u3001-\u303f\uff00-\uffef]"
+_CJK_GAP = regex.compile(rf"{_CJK_CLASS}\s+\S|\S\s+{_CJK_CLASS}")
 # A CJK character is a token on its own; other letters and digits form words.
 _TOKEN = regex.compile(
     r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]|[^\W_\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]+"
@@ -88,14 +93,7 @@ def _has_cjk_gap(line: str) -> bool:
 
     Clean CJK prose has no spaces; merged columns leave one at every seam.
     """
-    for i in range(1, len(line) - 1):
-        if line[i].isspace() and not line[i - 1].isspace():
-            j = i
-            while j < len(line) and line[j].isspace():
-                j += 1
-            if j < len(line) and (is_cjk(line[i - 1]) or is_cjk(line[j])):
-                return True
-    return False
+    return _CJK_GAP.search(line) is not None
 
 
 def _has_wide_gap(line: str) -> bool:
@@ -113,7 +111,7 @@ def _continuity(lines: list[str]) -> tuple[float, float]:
     seen, and the share where a line two to four lines further down continues
     better than the next one, which is the signature of columns read across.
     """
-    tokens = [_TOKEN.findall(line) for line in lines]
+    tokens = [_TOKEN.findall(line.lower()) for line in lines]
     inner: Counter[tuple[str, str]] = Counter()
     for row in tokens:
         inner.update(zip(row, row[1:], strict=False))
@@ -123,12 +121,12 @@ def _continuity(lines: list[str]) -> tuple[float, float]:
             continue
         if not _is_token_char(lines[i + 1][0]):
             continue
-        last = tokens[i][-1].lower()
+        last = tokens[i][-1]
         breaks += 1
-        here = inner[(last, tokens[i + 1][0].lower())]
+        here = inner[(last, tokens[i + 1][0])]
         seen += here > 0
         later = max(
-            (inner[(last, tokens[j][0].lower())] for j in range(i + 2, min(i + 5, len(lines)))
+            (inner[(last, tokens[j][0])] for j in range(i + 2, min(i + 5, len(lines)))
              if tokens[j]),
             default=0,
         )
@@ -145,12 +143,12 @@ def _is_token_char(ch: str) -> bool:
 def features(page_text: str) -> dict[str, float]:
     """The page-level features the model scores (all roughly in [0, 1])."""
     text = page_text[:MAX_CHARS]
-    lines = [line.strip() for line in text.splitlines()]
-    lines = [line for line in lines if line]
+    raw = [line.strip() for line in text.splitlines()]
+    lines = [line for line in raw if line]
     n = len(lines)
     if n < 2:
         return dict.fromkeys(FEATURES, 0.0)
-    widths = [display_width(line) for line in lines]
+    widths = [len(line) for line in lines]  # code points: the spread is what matters
     median = statistics.median(widths)
     mean = statistics.fmean(widths)
     cv = statistics.pstdev(widths) / mean if mean else 0.0
@@ -163,6 +161,9 @@ def features(page_text: str) -> dict[str, float]:
         if first in CLOSING_START or (not ends_open and first.islower()):
             bad_start += 1
     next_seen, skip_better = _continuity(lines)
+    open_blank = sum(
+        1 for a, b in zip(raw, raw[1:], strict=False) if a and not b and a[-1] not in TERMINAL
+    )
     pairs = n - 1
     return {
         "cjk_gap": sum(map(_has_cjk_gap, lines)) / n,
@@ -171,12 +172,12 @@ def features(page_text: str) -> dict[str, float]:
         "bad_start": bad_start / pairs,
         "next_seen": next_seen,
         "skip_better": skip_better,
+        "open_blank": open_blank / n,
         "mid_hyphen": sum(bool(_MID_HYPHEN.search(line)) for line in lines) / n,
         "stop_lower": sum(bool(_STOP_LOWER.search(line)) for line in lines) / n,
         "lower_cap": sum(bool(_LOWER_CAP.search(line)) for line in lines) / n,
         "len_cv": min(cv, 2.0) / 2.0,
         "short_lines": sum(w < 0.5 * median for w in widths) / n,
-        "log_lines": math.log1p(n) / 10.0,
     }
 
 

@@ -21,6 +21,7 @@ from newsdeinterleave.features import (
     PairFeatures,
     candidate_pairs,
     fragment_table,
+    order_reliability,
     pair_features,
     top_k_mask,
 )
@@ -34,7 +35,7 @@ FloatArray = NDArray[np.float64]
 
 # Pairs scored per page are bounded: the window shrinks as pages grow so the
 # cost stays linear in the number of fragments.
-PAIR_BUDGET = 3_000_000
+PAIR_BUDGET = 1_500_000
 MAX_WINDOW = 400
 MIN_WINDOW = 8
 KEEP_PER_FRAGMENT = 12
@@ -77,7 +78,7 @@ def _general_lm(language: str) -> Continuity | None:
     except ImportError:
         return None
     try:
-        return load_language_model(language_family(language))  # type: ignore[no-any-return]
+        return load_language_model(language_family(language))
     except (FileNotFoundError, OSError, ValueError):
         return None
 
@@ -88,7 +89,7 @@ def page_lm(texts: list[str], language: str) -> Continuity | None:
         from newsdeinterleave.language_model import PageModel
     except ImportError:
         return None
-    return PageModel.from_texts(texts, language_family(language))  # type: ignore[no-any-return]
+    return PageModel.from_texts(texts, language_family(language))
 
 
 @dataclass(frozen=True)
@@ -168,22 +169,34 @@ def build_graph(
         )
     vectors = context_vectors(fragments) if "topic" not in disabled and n else None
 
-    def features(a: IntArray, b: IntArray, rich: bool) -> PairFeatures:
+    def features(
+        a: IntArray, b: IntArray, rich: bool, reliability: float | None = None
+    ) -> PairFeatures:
         topic = pair_similarity(vectors, a, b) if vectors is not None else None
         return pair_features(
-            table, a, b, general=models.general, page=models.page, topic=topic,
-            disable=disabled, rich=rich,
+            table,
+            a,
+            b,
+            general=models.general,
+            page=models.page,
+            topic=topic,
+            disable=disabled,
+            rich=rich,
+            order_reliability=reliability,
         )
 
     if prune is None and use_model:
         prune = load_link_model("prune", language, disabled)
+    reliability: float | None = None
     if prune is not None and len(ii):
         cheap = features(ii, jj, rich=False)
         prune.check_features(cheap.names)
-        keep = top_k_mask(ii, jj, prune.log_odds(cheap.matrix), KEEP_PER_FRAGMENT)
+        cheap_scores = prune.log_odds(cheap.matrix)
+        reliability = order_reliability(ii, jj, cheap_scores, n)
+        keep = top_k_mask(ii, jj, cheap_scores, KEEP_PER_FRAGMENT)
         keep |= jj == ii + 1
         ii, jj = ii[keep], jj[keep]
-    feats = features(ii, jj, rich=rich)
+    feats = features(ii, jj, rich=rich, reliability=reliability)
     if model is None and use_model:
         model = load_link_model("links", language, disabled)
     if model is not None and model.names == feats.names:
@@ -193,7 +206,8 @@ def build_graph(
             warnings.append("no trained link model for these settings: input order kept")
         natural = feats.matrix[:, feats.names.index("natural")] if len(ii) else np.zeros(0)
         log_odds = np.where(natural > 0, 5.0, -5.0)
-    successor = decode_links(n, ii, jj, log_odds)
+    threshold = float(model.meta.get("threshold", 0.0)) if model is not None else 0.0  # type: ignore[arg-type]
+    successor = decode_links(n, ii, jj, log_odds, threshold)
     return LinkGraph(fragments, table, ii, jj, feats, log_odds, successor, model, warnings)
 
 

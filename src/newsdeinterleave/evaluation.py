@@ -94,7 +94,7 @@ def load_gold(json_path: str | Path, *, validate: bool = True) -> tuple[GoldPage
     try:
         with open(text_path, encoding="utf-8", newline="") as fh:
             text = fh.read()
-    except OSError as err:
+    except (OSError, UnicodeDecodeError) as err:
         raise GoldFormatError(
             [f"{gold.page_id}: cannot read text file {text_path}: {err}"]
         ) from err

@@ -72,12 +72,20 @@ def explain(
     hit = np.flatnonzero((graph.ii == left) & (graph.jj == right))
     if not len(hit) or graph.model is None:
         return JoinExplanation(
-            left=fragments[left].text, right=fragments[right].text,
-            left_index=left, right_index=right, considered=False, joined=False,
-            probability=0.0, log_odds=float("-inf"), by_family={}, features=[],
+            left=fragments[left].text,
+            right=fragments[right].text,
+            left_index=left,
+            right_index=right,
+            considered=False,
+            joined=False,
+            probability=0.0,
+            log_odds=float("-inf"),
+            by_family={},
+            features=[],
             chosen_successor=chosen,
             summary="not a candidate: the two fragments are too far apart to be compared"
-            if graph.model is not None else "no trained model: input order kept",
+            if graph.model is not None
+            else "no trained model: input order kept",
         )
     k = int(hit[0])
     row = graph.features.matrix[k : k + 1]
@@ -99,9 +107,16 @@ def explain(
     top = ", ".join(f"{fc.name} {fc.contribution:+.2f}" for fc in feats[:3])
     verdict = "joined" if joined else f"not joined (chose {chosen!r})" if chosen else "not joined"
     return JoinExplanation(
-        left=fragments[left].text, right=fragments[right].text,
-        left_index=left, right_index=right, considered=True, joined=joined,
-        probability=float(1 / (1 + np.exp(-log_odds))), log_odds=log_odds,
-        by_family=by_family, features=feats, chosen_successor=chosen,
+        left=fragments[left].text,
+        right=fragments[right].text,
+        left_index=left,
+        right_index=right,
+        considered=True,
+        joined=joined,
+        probability=float(1 / (1 + np.exp(-log_odds))),
+        log_odds=log_odds,
+        by_family=by_family,
+        features=feats,
+        chosen_successor=chosen,
         summary=f"{verdict}: log-odds {log_odds:+.2f}; strongest evidence: {top}",
     )

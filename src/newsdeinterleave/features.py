@@ -15,7 +15,7 @@ Features come in families so that each can be switched off for ablation:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -112,8 +112,8 @@ def fragment_table(fragments: Sequence[Fragment]) -> FragmentTable:
     # Rank of non-empty lines, so blank separator lines don't count as distance.
     _, line_rank = np.unique(lines, return_inverse=True)
 
-    def flag(pred: object) -> BoolArray:
-        return np.array([bool(pred(t)) for t in texts], dtype=bool)  # type: ignore[operator]
+    def flag(pred: Callable[[str], object]) -> BoolArray:
+        return np.array([bool(pred(t)) for t in texts], dtype=np.bool_)
 
     return FragmentTable(
         texts=texts,
@@ -154,7 +154,9 @@ def continuity_of_pairs(
     """Continuity for index pairs, through the model's fast path when it has one."""
     fast = getattr(model, "continuity_pairs", None)
     if fast is not None:
-        return np.asarray(fast(texts, ii, jj), dtype=np.float64)
+        # Only a fragment's ends matter; trimming bounds the cost of very long fragments.
+        ends = [t if len(t) <= 64 else t[:32] + t[-32:] for t in texts]
+        return np.asarray(fast(ends, ii, jj), dtype=np.float64)
     left = [texts[i][-12:] for i in ii.tolist()]
     right = [texts[j][:8] for j in jj.tolist()]
     return np.asarray(model.continuity_batch(left, right), dtype=np.float64)
@@ -178,6 +180,24 @@ def bigram_continuity(
     score = np.asarray(model.continuity_batch(lefts, rights), dtype=np.float64)
     score = np.clip(np.nan_to_num(score, nan=0.0, posinf=20.0, neginf=-20.0), -20, 20)
     return np.asarray(score[inverse.ravel()], dtype=np.float64)
+
+
+def order_reliability(ii: IntArray, jj: IntArray, score: FloatArray, n: int) -> float:
+    """Share of fragments whose best-scoring continuation is simply the next fragment.
+
+    Some extractors keep nearly everything in order (their pages need few
+    repairs); others interleave constantly. The same adjacency evidence should
+    weigh differently on the two, and this page-level statistic from the cheap
+    first-stage scores tells them apart.
+    """
+    if n < 2 or not len(ii):
+        return 0.0
+    best = np.full(n, -np.inf)
+    np.maximum.at(best, ii, score)
+    adjacent = jj == ii + 1
+    hits = np.zeros(n, dtype=bool)
+    hits[ii[adjacent]] = score[adjacent] >= best[ii[adjacent]]
+    return float(hits[:-1].mean())
 
 
 def top_k_mask(ii: IntArray, jj: IntArray, score: FloatArray, k: int) -> BoolArray:
@@ -215,6 +235,7 @@ def pair_features(
     topic: FloatArray | None,
     disable: Collection[str] = (),
     rich: bool = True,
+    order_reliability: float | None = None,
 ) -> PairFeatures:
     """The feature matrix for candidate links ``ii[k] -> jj[k]``.
 
@@ -245,6 +266,12 @@ def pair_features(
         ("i_last_in_line", "order", table.last[ii].astype(f)),
     ]
     multi, median_width = table.style
+    if order_reliability is not None:
+        cols += [
+            ("reliability_natural", "order", order_reliability * natural),
+            ("reliability_adj", "order", order_reliability * adj),
+            ("reliability_dist", "order", order_reliability * np.log1p(np.abs(dist))),
+        ]
     cols += [
         ("style_multi_natural", "order", multi * natural),
         ("style_width_natural", "order", median_width * natural),
@@ -280,8 +307,16 @@ def pair_features(
             ("j_start_close", "punctuation", table.start_close[jj].astype(f)),
             ("j_start_lower", "punctuation", table.start_lower[jj].astype(f)),
             ("j_start_upper", "punctuation", table.start_upper[jj].astype(f)),
-            ("hyphen_lower", "punctuation", (table.end_hyphen[ii] & table.start_lower[jj]).astype(f)),
-            ("bracket_close", "punctuation", (table.unbalanced[ii] & table.lead_close[jj]).astype(f)),
+            (
+                "hyphen_lower",
+                "punctuation",
+                (table.end_hyphen[ii] & table.start_lower[jj]).astype(f),
+            ),
+            (
+                "bracket_close",
+                "punctuation",
+                (table.unbalanced[ii] & table.lead_close[jj]).astype(f),
+            ),
             ("digit_digit", "punctuation", (table.end_digit[ii] & table.start_digit[jj]).astype(f)),
             ("end_sentence_adj", "punctuation", end_sent * adj),
             ("end_sentence_natural_multi", "punctuation", end_sent * natural * multi),

@@ -36,8 +36,8 @@ ROLE_GROUPS: dict[str, tuple[Role, ...]] = {
     "caption": ("caption",),
     "heading": ("heading",),
 }
-MAX_ALL_PAIRS = 600
-CHAIN_WINDOW = 300
+MAX_ALL_PAIRS = 400
+PAIR_BUDGET = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -51,10 +51,11 @@ def chain_pairs(count: int) -> tuple[IntArray, IntArray]:
     """All ordered pairs for small pages; a window over chain order for large ones."""
     idx = np.arange(count, dtype=np.int64)
     if count <= MAX_ALL_PAIRS:
-        ii, jj = np.meshgrid(idx, idx, indexing="ij")
-        mask = ii != jj
-        return ii[mask].ravel(), jj[mask].ravel()
-    offsets = np.concatenate([np.arange(-CHAIN_WINDOW, 0), np.arange(1, CHAIN_WINDOW + 1)])
+        grid_i, grid_j = np.meshgrid(idx, idx, indexing="ij")
+        mask = grid_i != grid_j
+        return grid_i[mask].ravel(), grid_j[mask].ravel()
+    window = max(4, min(300, PAIR_BUDGET // (2 * count)))
+    offsets = np.concatenate([np.arange(-window, 0), np.arange(1, window + 1)])
     ii = np.repeat(idx, len(offsets))
     jj = ii + np.tile(offsets, count)
     keep = (jj >= 0) & (jj < count)
@@ -95,9 +96,7 @@ def chain_features(
     n = len(graph.fragments)
     link, is_candidate = _lookup_links(graph, a, b, n)
     dist = (b - a).astype(f)
-    natural = (dist == 1) & (
-        (table.line[b] == table.line[a]) | (table.last[a] & table.first[b])
-    )
+    natural = (dist == 1) & ((table.line[b] == table.line[a]) | (table.last[a] & table.first[b]))
     sizes = np.array([sum(len(table.texts[k]) for k in c) for c in chains], dtype=f)
     cols: list[tuple[str, str, FloatArray]] = [
         ("frag_link", "order", link),
@@ -157,7 +156,8 @@ def group_chains(
         return chains, np.zeros(0)
     model.check_features(links.features.names)
     log_odds = model.log_odds(links.features.matrix)
-    successor = decode_links(len(chains), links.ii, links.jj, log_odds)
+    threshold = float(model.meta.get("threshold", 0.0))  # type: ignore[arg-type]
+    successor = decode_links(len(chains), links.ii, links.jj, log_odds, threshold)
     articles = [[k for c in group for k in chains[c]] for group in follow_chains(successor)]
     chosen = successor[links.ii] == links.jj
     return articles, 1.0 / (1.0 + np.exp(-log_odds[chosen]))

@@ -100,7 +100,8 @@ class HFContinuityModel:
             r = right.strip()[: self.max_chars]
             heads.append(self._ids(joiner(left.strip(), r) + r))
         cond = self._logprob([start + t for t in tails], heads)
-        base = self._logprob([start for _ in heads], heads)
-        score = cond - base
+        unique = {tuple(h): i for i, h in enumerate(dict.fromkeys(tuple(h) for h in heads))}
+        base = self._logprob([start] * len(unique), [list(h) for h in unique])
+        score = cond - base[[unique[tuple(h)] for h in heads]]
         score[[not t for t in tails]] = 0.0
         return score

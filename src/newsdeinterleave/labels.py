@@ -59,4 +59,6 @@ def fragment_successors(fragments: Sequence[Fragment], nxt: IntArray) -> IntArra
 
 def chunk_gap_breaks(chunk_bounds: Sequence[tuple[int, int]], nxt: IntArray) -> list[bool]:
     """For consecutive chunks of a line: is the gap between them a break in reading order?"""
-    return [int(nxt[a[1] - 1]) != b[0] for a, b in zip(chunk_bounds, chunk_bounds[1:], strict=False)]
+    return [
+        int(nxt[a[1] - 1]) != b[0] for a, b in zip(chunk_bounds, chunk_bounds[1:], strict=False)
+    ]

@@ -15,7 +15,15 @@ Role = Literal[
     "kicker", "title", "subtitle", "byline", "heading", "body", "caption", "credit", "other"
 ]
 ROLES: tuple[Role, ...] = (
-    "kicker", "title", "subtitle", "byline", "heading", "body", "caption", "credit", "other"
+    "kicker",
+    "title",
+    "subtitle",
+    "byline",
+    "heading",
+    "body",
+    "caption",
+    "credit",
+    "other",
 )
 
 

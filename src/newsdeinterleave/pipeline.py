@@ -69,10 +69,69 @@ def split_chains(graph: LinkGraph, roles: list[Role]) -> list[list[int]]:
     return [part for chain in link_chains(graph) for part in split_at_headers(chain, roles)]
 
 
+# Pages with more chunks than this are rebuilt block by block (blocks cut at line
+# breaks), which keeps time and memory linear in the page size; articles that cross a
+# block boundary come out split there, and the page says so in a warning.
+BLOCK_CHUNKS = 6000
+
+
 def reconstruct(
     text: str, chunks: list[Chunk], language: str, disable: Collection[str] = ()
-) -> tuple[list[ArticlePlan], list[str], int]:
-    """Articles (as plans), warnings, and the number of fragments used."""
+) -> tuple[list[ArticlePlan], list[tuple[int, int]], list[str], int]:
+    """Articles (as plans), unassigned spans, warnings, and the number of fragments used."""
+    if len(chunks) <= BLOCK_CHUNKS:
+        return reconstruct_block(text, chunks, language, disable)
+    plans: list[ArticlePlan] = []
+    unassigned: list[tuple[int, int]] = []
+    fragment_count = 0
+    blocks = line_blocks(chunks, BLOCK_CHUNKS)
+    warnings = [
+        f"large page ({len(chunks)} chunks): rebuilt in {len(blocks)} blocks of at most "
+        f"about {BLOCK_CHUNKS} chunks; articles crossing a block boundary are split there"
+    ]
+    for block in blocks:
+        block_plans, block_unassigned, block_warnings, count = reconstruct_block(
+            text, block, language, disable
+        )
+        plans += block_plans
+        unassigned += block_unassigned
+        warnings += [w for w in block_warnings if w not in warnings]
+        fragment_count += count
+    return plans, unassigned, warnings, fragment_count
+
+
+def line_blocks(chunks: list[Chunk], size: int) -> list[list[Chunk]]:
+    """Consecutive runs of about ``size`` chunks, cut only where a line starts if possible."""
+    blocks: list[list[Chunk]] = [[]]
+    for chunk in chunks:
+        full = len(blocks[-1]) >= size
+        if blocks[-1] and (full and chunk.first_in_line or len(blocks[-1]) >= 2 * size):
+            blocks.append([])
+        blocks[-1].append(chunk)
+    return [renumber(b) for b in blocks]
+
+
+def renumber(block: list[Chunk]) -> list[Chunk]:
+    """Chunks of one block re-indexed from 0, as the stages expect."""
+    first_line = block[0].line
+    return [
+        Chunk(
+            index=k,
+            line=c.line - first_line,
+            start=c.start,
+            end=c.end,
+            text=c.text,
+            first_in_line=c.first_in_line or k == 0,
+            last_in_line=c.last_in_line or k == len(block) - 1,
+        )
+        for k, c in enumerate(block)
+    ]
+
+
+def reconstruct_block(
+    text: str, chunks: list[Chunk], language: str, disable: Collection[str] = ()
+) -> tuple[list[ArticlePlan], list[tuple[int, int]], list[str], int]:
+    """The full pipeline on one page (or one block of a very large page)."""
     disabled = frozenset(disable)
     models = page_models(chunks, language, disabled)
     fragments = make_fragments(text, chunks, language, disabled, models)
@@ -81,5 +140,7 @@ def reconstruct(
     chains = split_chains(graph, roles)
     links = chain_features(graph, chains, roles, models, disabled)
     articles, _ = group_chains(chains, links, load_link_model("chains", language, disabled))
-    plans = assemble_articles(graph.fragments, graph.table, articles, roles, link_confidence(graph))
-    return plans, graph.warnings, len(fragments)
+    plans, unassigned = assemble_articles(
+        graph.fragments, graph.table, articles, roles, link_confidence(graph)
+    )
+    return plans, unassigned, graph.warnings, len(fragments)

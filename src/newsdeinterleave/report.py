@@ -8,6 +8,7 @@ script or external asset, so it can be mailed, archived or opened offline.
 
 from __future__ import annotations
 
+import colorsys
 import html
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -126,7 +127,12 @@ UNASSIGNED_COLOUR = "#9e9e9e"
 
 
 def colour_of(index: int) -> str:
-    return PALETTE[index % len(PALETTE)]
+    """The palette first, then golden-angle hues, so that no two articles share a colour."""
+    if index < len(PALETTE):
+        return PALETTE[index]
+    hue = (index * 0.618033988749895) % 1.0
+    red, green, blue = colorsys.hls_to_rgb(hue, 0.38, 0.65)
+    return "#{:02x}{:02x}{:02x}".format(*(round(c * 255) for c in (red, green, blue)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,11 +237,12 @@ def _css(count: int) -> str:
             "'Segoe UI',sans-serif;color:#222;background:#fafafa}",
             "h1{font-size:16px;margin:0;padding:10px 16px;background:#263238;color:#fff}",
             ".meta{font-weight:normal;opacity:.8;margin-left:12px}",
-            ".legend{padding:6px 16px;background:#eceff1;font-size:12px}",
+            ".legend{padding:6px 16px;background:#eceff1;font-size:12px;max-height:4.6em;"
+            "overflow:auto}",
             ".legend span{display:inline-block;margin-right:10px}",
             ".legend b{display:inline-block;width:10px;height:10px;margin-right:4px;"
             "background:var(--c)}",
-            ".panes{display:grid;grid-template-columns:1fr 1fr;gap:0;height:calc(100vh - 70px)}",
+            ".panes{display:grid;grid-template-columns:1fr 1fr;gap:0;height:calc(100vh - 100px)}",
             ".pane{overflow:auto;padding:12px 16px}",
             ".src{border-right:1px solid #cfd8dc;background:#fff;font-family:"
             "ui-monospace,'Noto Sans Mono CJK SC',monospace;font-size:13px}",

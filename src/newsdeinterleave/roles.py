@@ -27,10 +27,27 @@ _HAN = regex.compile(r"\p{Han}")
 _PHOTO = regex.compile(r"(摄|供图|图片|Photo|PHOTO|photo|Picture|Credit)")
 
 ROLE_FEATURES = [
-    "bias", "log_width", "rel", "single", "first", "last", "line_chunks",
-    "ends_colon", "ends_sentence", "ends_clause", "has_clause_punct", "starts_dot",
-    "bracketed", "photo", "name_list", "digits", "upper_ratio", "han_ratio",
-    "prev_blank_line", "next_single", "prev_single",
+    "bias",
+    "log_width",
+    "rel",
+    "single",
+    "first",
+    "last",
+    "line_chunks",
+    "ends_colon",
+    "ends_sentence",
+    "ends_clause",
+    "has_clause_punct",
+    "starts_dot",
+    "bracketed",
+    "photo",
+    "name_list",
+    "digits",
+    "upper_ratio",
+    "han_ratio",
+    "prev_blank_line",
+    "next_single",
+    "prev_single",
 ]
 
 
@@ -44,29 +61,31 @@ def role_features(table: FragmentTable, line_chunks: NDArray[np.int64]) -> Float
         letters = [c for c in t if c.isalpha()]
         upper = sum(c.isupper() for c in letters) / max(len(letters), 1)
         han = len(_HAN.findall(t)) / max(len(t), 1)
-        rows.append([
-            1.0,
-            float(np.log1p(table.width[k])),
-            float(min(rel[k], 1.5)),
-            float(single[k]),
-            float(table.first[k]),
-            float(table.last[k]),
-            float(np.log1p(line_chunks[k])),
-            float(t[-1] in ":："),
-            float(t[-1] in SENTENCE_END or t.rstrip("\"”’')）")[-1:] in SENTENCE_END),
-            float(t[-1] in CLAUSE_END),
-            float(any(c in CLAUSE_END or c in SENTENCE_END for c in t[:-1])),
-            float(t[0] in "·—-•"),
-            float(t[0] in "(（" and t[-1] in ")）"),
-            float(bool(_PHOTO.search(t))),
-            float(bool(_NAME_LIST.match(t)) and len(t) <= 24),
-            float(sum(c.isdigit() for c in t) / max(len(t), 1)),
-            float(upper),
-            float(han),
-            float(k > 0 and table.line[k] != table.line[k - 1]),
-            float(k + 1 < n and single[k + 1]),
-            float(k > 0 and single[k - 1]),
-        ])
+        rows.append(
+            [
+                1.0,
+                float(np.log1p(table.width[k])),
+                float(min(rel[k], 1.5)),
+                float(single[k]),
+                float(table.first[k]),
+                float(table.last[k]),
+                float(np.log1p(line_chunks[k])),
+                float(t[-1] in ":："),
+                float(t[-1] in SENTENCE_END or t.rstrip("\"”’')）")[-1:] in SENTENCE_END),
+                float(t[-1] in CLAUSE_END),
+                float(any(c in CLAUSE_END or c in SENTENCE_END for c in t[:-1])),
+                float(t[0] in "·—-•"),
+                float(t[0] in "(（" and t[-1] in ")）"),
+                float(bool(_PHOTO.search(t))),
+                float(bool(_NAME_LIST.match(t)) and len(t) <= 24),
+                float(sum(c.isdigit() for c in t) / max(len(t), 1)),
+                float(upper),
+                float(han),
+                float(k > 0 and table.line[k] != table.line[k - 1]),
+                float(k + 1 < n and single[k + 1]),
+                float(k > 0 and single[k - 1]),
+            ]
+        )
     return np.asarray(rows, dtype=np.float64).reshape(n, len(ROLE_FEATURES))
 
 
@@ -85,7 +104,9 @@ class RoleModel:
         mean = matrix.mean(axis=0)
         scale = matrix.std(axis=0)
         scale[scale < 1e-9] = 1.0
-        clf = LogisticRegression(max_iter=3000, C=1.0, random_state=seed, class_weight="balanced")
+        # Unweighted on purpose: balancing the classes makes every long body line a
+        # "title" candidate, and a wrong title costs more than a missed one.
+        clf = LogisticRegression(max_iter=3000, C=1.0, random_state=seed)
         clf.fit((matrix - mean) / scale, labels)
         return cls(
             roles=[r for r in clf.classes_.tolist()],
@@ -110,14 +131,17 @@ class RoleModel:
         return [self.roles[i] for i in idx.tolist()]
 
     def to_json(self) -> str:
-        return json.dumps({
-            "features": ROLE_FEATURES,
-            "roles": self.roles,
-            "mean": self.mean.tolist(),
-            "scale": self.scale.tolist(),
-            "coef": self.coef.tolist(),
-            "intercept": self.intercept.tolist(),
-        }, indent=1)
+        return json.dumps(
+            {
+                "features": ROLE_FEATURES,
+                "roles": self.roles,
+                "mean": self.mean.tolist(),
+                "scale": self.scale.tolist(),
+                "coef": self.coef.tolist(),
+                "intercept": self.intercept.tolist(),
+            },
+            indent=1,
+        )
 
     @classmethod
     def from_json(cls, data: str) -> RoleModel:

@@ -121,12 +121,7 @@ def group_fragments(
     """
     groups: list[list[Chunk]] = []
     for chunk in chunks:
-        if (
-            not groups
-            or chunk.first_in_line
-            or breaks is None
-            or chunk.index in breaks
-        ):
+        if not groups or chunk.first_in_line or breaks is None or chunk.index in breaks:
             groups.append([chunk])
         else:
             groups[-1].append(chunk)

@@ -65,15 +65,19 @@ def gap_features(
     line_tiny = np.bincount(line_ids, weights=tiny) / np.maximum(np.bincount(line_ids), 1)
     starts = _line_starts(chunks)
     offset_in_line = np.array([chunks[r].start - starts[r] for r in gaps.right.tolist()], dtype=f)
-    gap_len = np.array(
-        [chunks[r].start - chunks[r - 1].end for r in gaps.right.tolist()], dtype=f
-    )
+    gap_len = np.array([chunks[r].start - chunks[r - 1].end for r in gaps.right.tolist()], dtype=f)
     cols: list[tuple[str, str, FloatArray]] = [
         ("gap_wide", "order", (gap_len >= 2).astype(f)),
         ("line_tiny_share", "order", line_tiny[line_ids[gaps.right]]),
     ]
     if "length" not in disable:
+        line_end = _line_ends(chunks)
+        line_len = np.array([line_end[r] - starts[r] for r in gaps.right.tolist()], dtype=f)
+        all_lens = np.array(sorted(set(zip(starts, line_end, strict=True))), dtype=f)
+        median_line = float(np.median(all_lens[:, 1] - all_lens[:, 0])) if len(all_lens) else 1.0
         cols += [
+            ("offset_frac", "length", offset_in_line / np.maximum(line_len, 1)),
+            ("line_rel", "length", np.minimum(line_len / max(median_line, 1.0), 4.0)),
             ("left_rel", "length", np.minimum(lw / typical, 2.0)),
             ("right_rel", "length", np.minimum(rw / typical, 2.0)),
             ("left_tiny", "length", (lw <= 2).astype(f)),
@@ -102,6 +106,17 @@ def gap_features(
     families = [c[1] for c in cols]
     matrix = np.column_stack([c[2] for c in cols]) if len(gaps.right) else np.zeros((0, len(cols)))
     return names, families, matrix
+
+
+def _line_ends(chunks: Sequence[Chunk]) -> list[int]:
+    """Offset just past the last chunk of each chunk's line."""
+    out = [0] * len(chunks)
+    current = 0
+    for k in range(len(chunks) - 1, -1, -1):
+        if chunks[k].last_in_line:
+            current = chunks[k].end
+        out[k] = current
+    return out
 
 
 def _line_starts(chunks: Sequence[Chunk]) -> list[int]:
@@ -134,9 +149,7 @@ def predict_breaks(
             return set(gaps.right.tolist())
         wide = [r for r in gaps.right.tolist() if chunks[r].start - chunks[r - 1].end >= 2]
         return set(wide)
-    names, _, matrix = gap_features(
-        text, chunks, gaps, general=general, page=page, disable=disable
-    )
+    names, _, matrix = gap_features(text, chunks, gaps, general=general, page=page, disable=disable)
     model.check_features(names)
     prob = 1.0 / (1.0 + np.exp(-model.log_odds(matrix)))
     return set(gaps.right[prob >= CUT_THRESHOLD].tolist())

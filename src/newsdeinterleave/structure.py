@@ -38,11 +38,13 @@ class ChainInfo:
         return all(r in TAIL_ROLES for r in self.roles)
 
 
-def paragraph_starts(chain: Sequence[int], roles: Sequence[Role], table: FragmentTable) -> list[bool]:
+def paragraph_starts(
+    chain: Sequence[int], roles: Sequence[Role], table: FragmentTable
+) -> list[bool]:
     """A body fragment opens a paragraph after a non-body piece or after a short, finished line."""
     rel = table.rel
     out: list[bool] = []
-    for pos, k in enumerate(chain):
+    for pos in range(len(chain)):
         if roles[pos] != "body":
             out.append(False)
             continue
@@ -57,12 +59,8 @@ def paragraph_starts(chain: Sequence[int], roles: Sequence[Role], table: Fragmen
 def split_at_headers(chain: list[int], roles: list[Role]) -> list[list[int]]:
     """A header fragment after body text starts a new article: titles don't sit mid-story."""
     parts: list[list[int]] = [[]]
-    for pos, k in enumerate(chain):
-        if (
-            parts[-1]
-            and roles[k] in HEADER_ROLES
-            and roles[parts[-1][-1]] not in HEADER_ROLES
-        ):
+    for k in chain:
+        if parts[-1] and roles[k] in HEADER_ROLES and roles[parts[-1][-1]] not in HEADER_ROLES:
             parts.append([])
         parts[-1].append(k)
     return [p for p in parts if p]
@@ -74,9 +72,18 @@ def assemble_articles(
     articles: list[list[int]],
     roles: list[Role],
     link_confidence: np.ndarray,
-) -> list[ArticlePlan]:
+) -> tuple[list[ArticlePlan], list[tuple[int, int]]]:
+    """Plans for the articles, and the spans left to ``unassigned``.
+
+    A group made only of ``other`` fragments (page furniture: folios, dates,
+    section banners) belongs to no article and is reported as unassigned.
+    """
     plans: list[ArticlePlan] = []
+    unassigned: list[tuple[int, int]] = []
     for members in articles:
+        if all(roles[k] == "other" for k in members):
+            unassigned += [(fragments[k].start, fragments[k].end) for k in members]
+            continue
         member_roles = [roles[k] for k in members]
         paras = paragraph_starts(members, member_roles, table)
         pieces = [
@@ -91,7 +98,7 @@ def assemble_articles(
         ]
         conf = float(np.mean([link_confidence[k] for k in members])) if members else 0.0
         plans.append(ArticlePlan(pieces=_merge_adjacent(pieces), confidence=conf))
-    return plans
+    return plans, unassigned
 
 
 def _merge_adjacent(pieces: list[Piece]) -> list[Piece]:

@@ -45,12 +45,7 @@ def join_pieces(pieces: list[str]) -> str:
         if not out:
             out = piece
             continue
-        if (
-            len(out) >= 2
-            and out[-1] == "-"
-            and out[-2].isalpha()
-            and piece[:1].islower()
-        ):
+        if len(out) >= 2 and out[-1] == "-" and out[-2].isalpha() and piece[:1].islower():
             out = out[:-1] + piece
         else:
             out = out + joiner(out, piece) + piece

@@ -22,8 +22,10 @@ DENSE_LIMIT = 4000
 
 def _bigrams(text: str) -> list[int]:
     compact = "".join(ch for ch in text if not ch.isspace()).lower()
-    return [zlib.crc32(compact[k : k + 2].encode("utf-8", "surrogatepass")) % _BUCKETS
-            for k in range(len(compact) - 1)]
+    return [
+        zlib.crc32(compact[k : k + 2].encode("utf-8", "surrogatepass")) % _BUCKETS
+        for k in range(len(compact) - 1)
+    ]
 
 
 def context_vectors(fragments: Sequence[Fragment], radius: int = 1) -> sparse.csr_matrix:

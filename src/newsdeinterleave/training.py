@@ -14,14 +14,14 @@ import argparse
 import json
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
 
-from newsdeinterleave.grouping import chain_features
-from newsdeinterleave.pipeline import fragment_roles, line_chunk_counts, split_chains
+from newsdeinterleave.decoding import decode_links
 from newsdeinterleave.engine import (
     PageModels,
     build_graph,
@@ -31,12 +31,25 @@ from newsdeinterleave.engine import (
 )
 from newsdeinterleave.evaluation import load_gold
 from newsdeinterleave.features import FAMILIES, fragment_table
-from newsdeinterleave.models import ROLES, Role
+from newsdeinterleave.grouping import chain_features
+from newsdeinterleave.labels import END, UNKNOWN, fragment_successors, next_char_map
+from newsdeinterleave.models import Role
+from newsdeinterleave.pipeline import fragment_roles, line_chunk_counts, split_chains
 from newsdeinterleave.roles import RoleModel, role_features
-from newsdeinterleave.labels import UNKNOWN, fragment_successors, next_char_map
 from newsdeinterleave.scoring import LinkModel, model_filename, save
 from newsdeinterleave.segmentation import Chunk, split_chunks
 from newsdeinterleave.splicing import gap_features, line_gaps
+
+
+@dataclass
+class DecodeCase:
+    """One page's full candidate graph with gold successors, to fit the decoding threshold."""
+
+    n: int
+    ii: NDArray[np.int64]
+    jj: NDArray[np.int64]
+    matrix: NDArray[np.float64]
+    gold: NDArray[np.int64]  # successor per node: index, END (-1) or UNKNOWN (-2)
 
 
 @dataclass
@@ -46,6 +59,30 @@ class TrainingSet:
     matrix: NDArray[np.float64]
     labels: NDArray[np.int64]
     weights: NDArray[np.float64]
+    cases: list[DecodeCase] = field(default_factory=list)
+
+
+THRESHOLDS = np.arange(-10.0, 2.01, 0.5)
+CASE_EVERY = 6
+
+
+def fit_threshold(model: LinkModel, columns: list[int], cases: list[DecodeCase]) -> float:
+    """The log-odds bar for taking a link that decodes training pages most accurately."""
+    if not cases:
+        return 0.0
+    best, best_acc = 0.0, -1.0
+    scored = [(c, model.log_odds(c.matrix[:, columns])) for c in cases]
+    for threshold in THRESHOLDS:
+        right = total = 0
+        for case, log_odds in scored:
+            succ = decode_links(case.n, case.ii, case.jj, log_odds, float(threshold))
+            known = case.gold != UNKNOWN
+            right += int((succ[known] == case.gold[known]).sum())
+            total += int(known.sum())
+        acc = right / max(total, 1)
+        if acc > best_acc + 1e-9:
+            best, best_acc = float(threshold), acc
+    return best
 
 
 def training_pages(pages_dir: Path, language: str, split: str = "train") -> Iterator[Path]:
@@ -121,7 +158,12 @@ def link_examples(
     if len(fragments) < 2:
         return None
     graph = build_graph(
-        text, fragments, language, models=page.models, prune=prune, use_model=False,
+        text,
+        fragments,
+        language,
+        models=page.models,
+        prune=prune,
+        use_model=False,
         rich=prune is not None,
     )
     succ = fragment_successors(fragments, page.nxt)
@@ -132,12 +174,16 @@ def link_examples(
     rate = negative_rate if prune is None else min(1.0, negative_rate * 10)
     keep_prob = np.where((y == 1) | near, 1.0, rate)
     keep = labelled & (rng.random(len(ii)) < keep_prob)
+    cases = []
+    if prune is not None and int(rng.integers(CASE_EVERY)) == 0:
+        cases.append(DecodeCase(len(fragments), ii, jj, graph.features.matrix, succ))
     return TrainingSet(
         names=graph.features.names,
         families=graph.features.families,
         matrix=graph.features.matrix[keep],
         labels=y[keep],
         weights=1.0 / keep_prob[keep],
+        cases=cases,
     )
 
 
@@ -150,8 +196,8 @@ def role_examples(
     )
     table = fragment_table(fragments)
     matrix = role_features(table, line_chunk_counts(fragments))
-    labels = [page.roles[f.start] for f in fragments]
-    return matrix, [r for r in labels if r in ROLES]  # type: ignore[misc]
+    labels: list[Role] = [cast(Role, page.roles[f.start]) for f in fragments]
+    return matrix, labels
 
 
 def chain_examples(
@@ -181,12 +227,21 @@ def chain_examples(
     gold_next = succ[last[pairs.ii]]
     known = gold_next != UNKNOWN
     labels = (gold_next == head[pairs.jj]).astype(np.int64)
+    chain_of_head = {int(h): c for c, h in enumerate(head.tolist())}
+    gold_chain = np.array(
+        [
+            END if succ[a] == END else chain_of_head.get(int(succ[a]), UNKNOWN)
+            for a in last.tolist()
+        ],
+        dtype=np.int64,
+    )
     return TrainingSet(
         pairs.features.names,
         pairs.features.families,
         pairs.features.matrix[known],
         labels[known],
         np.ones(int(known.sum())),
+        cases=[DecodeCase(len(chains), pairs.ii, pairs.jj, pairs.features.matrix, gold_chain)],
     )
 
 
@@ -199,14 +254,14 @@ def stack(parts: list[TrainingSet]) -> TrainingSet:
         matrix=np.vstack([p.matrix for p in parts]),
         labels=np.concatenate([p.labels for p in parts]),
         weights=np.concatenate([p.weights for p in parts]),
+        cases=[c for p in parts for c in p.cases][:80],
     )
 
 
-def fit_all(
-    data: TrainingSet, kind: str, language: str, seed: int
-) -> dict[str, LinkModel]:
+def fit_all(data: TrainingSet, kind: str, language: str, seed: int) -> dict[str, LinkModel]:
     models: dict[str, LinkModel] = {}
-    for disabled in [frozenset()] + [frozenset([f]) for f in FAMILIES]:
+    settings: list[frozenset[str]] = [frozenset()] + [frozenset([f]) for f in FAMILIES]
+    for disabled in settings:
         cols = [k for k, fam in enumerate(data.families) if fam not in disabled]
         meta: dict[str, object] = {
             "language": language,
@@ -224,18 +279,56 @@ def fit_all(
             meta=meta,
             sample_weight=data.weights,
         )
+        if data.cases:
+            model.meta["threshold"] = fit_threshold(model, cols, data.cases)
         models[model_filename(kind, language, disabled)] = model
     return models
+
+
+def _load(folder: Path, kind: str, language: str) -> LinkModel:
+    return LinkModel.from_json((folder / model_filename(kind, language)).read_text("utf-8"))
+
+
+def fit_lower(
+    labelled: list[LabelledPage], family: str, args: argparse.Namespace, rng: np.random.Generator
+) -> tuple[LinkModel, LinkModel]:
+    """Fit (and save) the splice-cut models, then the first-stage pruning models."""
+    gap_data = stack([g for g in map(gap_examples, labelled) if g])
+    gap_models = fit_all(gap_data, "gaps", family, args.seed)
+    for name, model in gap_models.items():
+        save(model.to_json(), args.out, name)
+    print(f"{family}: gaps {len(gap_data.labels)} ({int(gap_data.labels.sum())} cuts)")
+    full_gaps = gap_models[model_filename("gaps", family)]
+    cheap = stack(
+        [
+            p
+            for p in (
+                link_examples(page, full_gaps, None, rng, args.negative_rate)
+                for page in labelled
+            )
+            if p
+        ]
+    )
+    prune_models = fit_all(cheap, "prune", family, args.seed)
+    for name, model in prune_models.items():
+        save(model.to_json(), args.out, name)
+    print(f"{family}: pruning rows {len(cheap.labels)} ({int(cheap.labels.sum())} links)")
+    return full_gaps, prune_models[model_filename("prune", family)]
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--pages", type=Path, nargs="+", default=[Path("benchmarks/pages")],
+        "--pages",
+        type=Path,
+        nargs="+",
+        default=[Path("benchmarks/pages")],
         help="folders holding manifest.jsonl and gold pages (only split=train is used)",
     )
     parser.add_argument(
-        "--exclude", nargs="*", default=[],
+        "--exclude",
+        nargs="*",
+        default=[],
         help="page ids to leave out (e.g. to hold some training pages out for checks)",
     )
     parser.add_argument("--out", type=Path, default=Path("src/newsdeinterleave/data"))
@@ -243,45 +336,51 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--negative-rate", type=float, default=0.02)
     parser.add_argument("--max-pages", type=int, default=0)
+    parser.add_argument(
+        "--reuse-links", action="store_true",
+        help="also load the link models from --out and refit only the role and chain models",
+    )
+    parser.add_argument(
+        "--reuse-lower", action="store_true",
+        help="load the splice and pruning models already in --out instead of refitting them",
+    )
     args = parser.parse_args(argv)
     for language in args.languages:
         t0 = time.perf_counter()
         pages = sorted(
-            path for folder in args.pages for path in training_pages(folder, language)
+            path
+            for folder in args.pages
+            for path in training_pages(folder, language)
             if path.stem not in set(args.exclude)
         )
         if args.max_pages:
             pages = pages[: args.max_pages]
         labelled = [labelled_page(p) for p in pages]
         family = language_family(language)
-        gap_data = stack([g for g in map(gap_examples, labelled) if g])
-        gap_models = fit_all(gap_data, "gaps", family, args.seed)
-        for name, model in gap_models.items():
-            save(model.to_json(), args.out, name)
-        print(f"{language}: gaps {len(gap_data.labels)} ({int(gap_data.labels.sum())} cuts)")
-        full_gaps = gap_models[model_filename("gaps", family)]
         rng = np.random.default_rng(args.seed)
-        cheap = stack([
-            p for p in (
-                link_examples(page, full_gaps, None, rng, args.negative_rate)
-                for page in labelled
-            ) if p
-        ])
-        prune_models = fit_all(cheap, "prune", family, args.seed)
-        for name, model in prune_models.items():
-            save(model.to_json(), args.out, name)
-        full_prune = prune_models[model_filename("prune", family)]
-        print(f"{language}: pruning rows {len(cheap.labels)} ({int(cheap.labels.sum())} links)")
-        del cheap
-        data = stack([
-            p for p in (
-                link_examples(page, full_gaps, full_prune, rng, args.negative_rate)
-                for page in labelled
-            ) if p
-        ])
-        link_models = fit_all(data, "links", family, args.seed)
-        for name, model in link_models.items():
-            save(model.to_json(), args.out, name)
+        if args.reuse_lower:
+            full_gaps = _load(args.out, "gaps", family)
+            full_prune = _load(args.out, "prune", family)
+        else:
+            full_gaps, full_prune = fit_lower(labelled, family, args, rng)
+        if args.reuse_links:
+            full_links = _load(args.out, "links", family)
+        else:
+            data = stack(
+                [
+                    p
+                    for p in (
+                        link_examples(page, full_gaps, full_prune, rng, args.negative_rate)
+                        for page in labelled
+                    )
+                    if p
+                ]
+            )
+            link_models = fit_all(data, "links", family, args.seed)
+            for name, model in link_models.items():
+                save(model.to_json(), args.out, name)
+            full_links = link_models[model_filename("links", family)]
+            print(f"{language}: link rows {len(data.labels)} ({int(data.labels.sum())} links)")
         role_parts = [role_examples(p, full_gaps) for p in labelled]
         role_model = RoleModel.fit(
             np.vstack([m for m, _ in role_parts]),
@@ -289,20 +388,23 @@ def main(argv: list[str] | None = None) -> None:
             seed=args.seed,
         )
         save(role_model.to_json(), args.out, model_filename("roles", family))
-        full_links = link_models[model_filename("links", family)]
-        chain_data = stack([
-            p for p in (
-                chain_examples(page, full_gaps, full_prune, full_links, role_model)
-                for page in labelled
-            ) if p
-        ])
+        chain_data = stack(
+            [
+                p
+                for p in (
+                    chain_examples(page, full_gaps, full_prune, full_links, role_model)
+                    for page in labelled
+                )
+                if p
+            ]
+        )
         for name, model in fit_all(chain_data, "chains", family, args.seed).items():
             save(model.to_json(), args.out, name)
-        print(f"{language}: chain pairs {len(chain_data.labels)} ({int(chain_data.labels.sum())} joins)")
         print(
-            f"{language}: {len(pages)} pages, {len(data.labels)} pairs "
-            f"({int(data.labels.sum())} links) fitted in {time.perf_counter() - t0:.1f}s"
+            f"{language}: chain pairs {len(chain_data.labels)} "
+            f"({int(chain_data.labels.sum())} joins)"
         )
+        print(f"{language}: {len(pages)} pages fitted in {time.perf_counter() - t0:.1f}s")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,74 @@
+"""Link features: punctuation rules, widths, candidate windows and pruning."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from newsdeinterleave.features import (
+    candidate_pairs,
+    fragment_table,
+    local_column_width,
+    pair_features,
+    top_k_mask,
+)
+from newsdeinterleave.punctuation import ends_sentence, leading_close, unbalanced_open
+from newsdeinterleave.segmentation import group_fragments, split_chunks
+
+
+def _fragments(text: str):  # type: ignore[no-untyped-def]
+    return group_fragments(text, split_chunks(text))
+
+
+def test_sentence_end_sees_through_closing_quotes() -> None:
+    assert ends_sentence("他说:“好。”")
+    assert ends_sentence("He left.")
+    assert not ends_sentence("他说,")
+
+
+def test_brackets_carry_over_lines() -> None:
+    assert unbalanced_open("西河涛圩段(水") == 1
+    assert leading_close("头村)开展清河整治行动")
+    assert not leading_close("(杨丁香 赵建平)")
+
+
+def test_fragment_table_flags_cjk_line_start_rules() -> None:
+    table = fragment_table(_fragments("今天天气很好\n,我们出去玩。\n《人民"))
+    assert table.start_close.tolist() == [False, True, False]
+    assert table.end_sentence.tolist() == [False, True, False]
+    assert table.end_open.tolist() == [False, False, False]
+
+
+def test_local_column_width_follows_the_region() -> None:
+    widths = np.array([10.0] * 30 + [30.0] * 30)
+    colw = local_column_width(widths, radius=5)
+    assert colw[0] == 10.0 and colw[-1] == 30.0
+
+
+def test_candidate_pairs_stay_in_window_and_never_self_link() -> None:
+    ii, jj = candidate_pairs(10, 3)
+    assert len(ii) == len(jj) > 0
+    assert np.all(ii != jj)
+    assert np.all(np.abs(ii - jj) <= 3)
+    assert (0, 1) in set(zip(ii.tolist(), jj.tolist(), strict=True))
+
+
+def test_top_k_keeps_best_per_source_and_per_target() -> None:
+    ii = np.array([0, 0, 0, 1, 1, 1])
+    jj = np.array([1, 2, 3, 0, 2, 3])
+    score = np.array([0.1, 0.9, 0.5, 0.2, 0.3, 0.8])
+    keep = top_k_mask(ii, jj, score, 1)
+    kept = {(int(a), int(b)) for a, b, k in zip(ii, jj, keep, strict=True) if k}
+    assert (0, 2) in kept and (1, 3) in kept  # best out of 0 and 1
+    assert (1, 0) in kept  # only way into 0
+
+
+def test_disabled_family_removes_its_columns_only() -> None:
+    table = fragment_table(_fragments("甲乙丙丁。\n戊己庚,\n辛壬癸"))
+    ii, jj = candidate_pairs(table.size, 2)
+    full = pair_features(table, ii, jj, general=None, page=None, topic=None)
+    no_punct = pair_features(
+        table, ii, jj, general=None, page=None, topic=None, disable={"punctuation"}
+    )
+    assert "i_end_sentence" in full.names and "i_end_sentence" not in no_punct.names
+    assert set(no_punct.families) == set(full.families) - {"punctuation"}
+    assert full.matrix.shape == (len(ii), len(full.names))

@@ -1,0 +1,46 @@
+"""Chains become articles: header splits, paragraph starts, chain pairing."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from newsdeinterleave.features import fragment_table
+from newsdeinterleave.grouping import MAX_ALL_PAIRS, chain_pairs
+from newsdeinterleave.models import Role
+from newsdeinterleave.segmentation import group_fragments, split_chunks
+from newsdeinterleave.splicing import line_gaps
+from newsdeinterleave.structure import paragraph_starts, split_at_headers
+
+
+def test_a_title_after_body_text_starts_a_new_article() -> None:
+    roles: list[Role] = ["title", "body", "body", "title", "byline", "body"]
+    assert split_at_headers([0, 1, 2, 3, 4, 5], roles) == [[0, 1, 2], [3, 4, 5]]
+
+
+def test_headers_in_a_row_stay_together() -> None:
+    roles: list[Role] = ["kicker", "title", "subtitle", "body"]
+    assert split_at_headers([0, 1, 2, 3], roles) == [[0, 1, 2, 3]]
+
+
+def test_paragraph_starts_after_short_finished_line() -> None:
+    text = "第一段的第一行文字很长很长\n这是第一段结束。\n第二段开始了很长很长很长\n"
+    frags = group_fragments(text, split_chunks(text))
+    table = fragment_table(frags)
+    paras = paragraph_starts([0, 1, 2], ["body", "body", "body"], table)
+    assert paras == [True, False, True]
+
+
+def test_chain_pairs_are_all_pairs_for_small_pages_and_windowed_for_large() -> None:
+    ii, jj = chain_pairs(5)
+    assert len(ii) == 20 and np.all(ii != jj)
+    big = MAX_ALL_PAIRS * 4
+    ii, jj = chain_pairs(big)
+    assert len(ii) < big * (big - 1)
+    assert np.all((jj >= 0) & (jj < big))
+
+
+def test_line_gaps_are_within_lines_only() -> None:
+    chunks = split_chunks("甲 乙 丙\n丁 戊")
+    gaps = line_gaps(chunks)
+    assert gaps.right.tolist() == [1, 2, 4]
+    assert gaps.left.tolist() == [0, 1, 3]
