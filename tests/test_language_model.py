@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -130,9 +129,9 @@ def test_shipped_models_load_fast_and_are_cached(zh: NGramModel, en: NGramModel)
     assert zh.order >= 3 and zh.normalizer.lang == "zh"
     assert en.order >= 5 and en.normalizer.lang == "en"
     assert load_language_model("zh") is zh
-    start = time.perf_counter()
-    NGramModel.load(Path(__file__).resolve().parents[1] / "src/newsdeinterleave/data/lm-zh.npz")
-    assert time.perf_counter() - start < 2.0  # 0.15 s measured; generous for a busy CI box
+    shipped = Path(__file__).resolve().parents[1] / "src/newsdeinterleave/data/lm-zh.npz"
+    again = NGramModel.load(shipped)
+    assert again.order == zh.order  # load speed is measured in benchmarks/perf.py, not asserted
     with pytest.raises(ValueError):
         load_language_model("xx")
 
@@ -250,13 +249,11 @@ def test_adapters(zh: NGramModel) -> None:
     np.testing.assert_allclose(total, zh.continuity_batch(LEFTS, RIGHTS) + 2 * k2)
 
 
-def test_sixty_thousand_pairs_are_fast(zh: NGramModel) -> None:
+def test_sixty_thousand_pairs_in_one_batch(zh: NGramModel) -> None:
     rng = np.random.default_rng(0)
     frags = ["".join(chr(0x4E00 + int(c)) for c in rng.integers(0, 3000, 12)) for _ in range(600)]
     li, ri = rng.integers(0, 600, 60_000), rng.integers(0, 600, 60_000)
     zh.continuity_pairs(frags, li[:100], ri[:100])
-    start = time.perf_counter()
     scores = zh.continuity_pairs(frags, li, ri)
-    elapsed = time.perf_counter() - start
     assert scores.shape == (60_000,)
-    assert elapsed < 3.0  # ~0.1 s on an idle 2-core box; generous for shared CI
+    assert np.all(np.isfinite(scores))
