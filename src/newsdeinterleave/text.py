@@ -38,10 +38,24 @@ def joiner(left: str, right: str) -> str:
     return " "
 
 
+# A space inside CJK text after a run of six or more CJK characters is where an
+# extractor joined two visual lines; shorter runs are names and figures (张 咪, 1-6 月)
+# whose spaces were printed.
+_CJK_TEXT = r"[\p{Han}\u3000-\u303f\uff00-\uffef\u201c\u201d,.;:!?()\"']"
+_LINE_JOIN_SPACE = regex.compile(
+    rf"(?<={_CJK_TEXT}{{5}}\p{{Han}}|\p{{Han}}{_CJK_TEXT}{{5}})[ \t\u3000\u00a0]+(?=\p{{Han}})"
+)
+
+
+def reading_text(piece: str) -> str:
+    """A piece's text as read: visual-line joins inside CJK text lose their space."""
+    return _LINE_JOIN_SPACE.sub("", piece)
+
+
 def join_pieces(pieces: list[str]) -> str:
     """Join piece texts as a reader would read them (see FORMAT.md)."""
     out = ""
-    for piece in pieces:
+    for piece in map(reading_text, pieces):
         if not out:
             out = piece
             continue
