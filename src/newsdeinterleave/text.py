@@ -49,7 +49,7 @@ _LINE_JOIN_SPACE = regex.compile(
 
 def reading_text(piece: str) -> str:
     """A piece's text as read: visual-line joins inside CJK text lose their space."""
-    return _LINE_JOIN_SPACE.sub("", piece)
+    return str(_LINE_JOIN_SPACE.sub("", piece))
 
 
 def join_pieces(pieces: list[str]) -> str:
