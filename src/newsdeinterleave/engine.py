@@ -35,7 +35,7 @@ FloatArray = NDArray[np.float64]
 
 # Pairs scored per page are bounded: the window shrinks as pages grow so the
 # cost stays linear in the number of fragments.
-PAIR_BUDGET = 1_500_000
+PAIR_BUDGET = 600_000
 MAX_WINDOW = 400
 MIN_WINDOW = 8
 KEEP_PER_FRAGMENT = 12
