@@ -199,7 +199,9 @@ def build_graph(
     feats = features(ii, jj, rich=rich, reliability=reliability)
     if model is None and use_model:
         model = load_link_model("links", language, disabled)
-    if model is not None and model.names == feats.names:
+    if not len(ii):
+        log_odds = np.zeros(0)
+    elif model is not None and model.names == feats.names:
         log_odds = model.log_odds(feats.matrix)
     else:
         if use_model:
