@@ -146,6 +146,7 @@ def link_examples(
     prune: LinkModel | None,
     rng: np.random.Generator,
     negative_rate: float,
+    keep_case: bool = False,
 ) -> TrainingSet | None:
     """Candidate pairs of one page with gold labels; far negatives are subsampled and reweighted.
 
@@ -175,7 +176,7 @@ def link_examples(
     keep_prob = np.where((y == 1) | near, 1.0, rate)
     keep = labelled & (rng.random(len(ii)) < keep_prob)
     cases = []
-    if prune is not None and int(rng.integers(CASE_EVERY)) == 0:
+    if prune is not None and keep_case:
         cases.append(DecodeCase(len(fragments), ii, jj, graph.features.matrix, succ))
     return TrainingSet(
         names=graph.features.names,
@@ -285,6 +286,21 @@ def fit_all(data: TrainingSet, kind: str, language: str, seed: int) -> dict[str,
     return models
 
 
+def collect_links(
+    labelled: list[LabelledPage],
+    gaps: LinkModel,
+    prune: LinkModel | None,
+    rng: np.random.Generator,
+    negative_rate: float,
+) -> TrainingSet:
+    """Link examples of every page, stage one (``prune=None``) or stage two."""
+    parts = [
+        link_examples(page, gaps, prune, rng, negative_rate, keep_case=k % CASE_EVERY == 0)
+        for k, page in enumerate(labelled)
+    ]
+    return stack([p for p in parts if p])
+
+
 def _load(folder: Path, kind: str, language: str) -> LinkModel:
     return LinkModel.from_json((folder / model_filename(kind, language)).read_text("utf-8"))
 
@@ -299,16 +315,7 @@ def fit_lower(
         save(model.to_json(), args.out, name)
     print(f"{family}: gaps {len(gap_data.labels)} ({int(gap_data.labels.sum())} cuts)")
     full_gaps = gap_models[model_filename("gaps", family)]
-    cheap = stack(
-        [
-            p
-            for p in (
-                link_examples(page, full_gaps, None, rng, args.negative_rate)
-                for page in labelled
-            )
-            if p
-        ]
-    )
+    cheap = collect_links(labelled, full_gaps, None, rng, args.negative_rate)
     prune_models = fit_all(cheap, "prune", family, args.seed)
     for name, model in prune_models.items():
         save(model.to_json(), args.out, name)
@@ -366,16 +373,7 @@ def main(argv: list[str] | None = None) -> None:
         if args.reuse_links:
             full_links = _load(args.out, "links", family)
         else:
-            data = stack(
-                [
-                    p
-                    for p in (
-                        link_examples(page, full_gaps, full_prune, rng, args.negative_rate)
-                        for page in labelled
-                    )
-                    if p
-                ]
-            )
+            data = collect_links(labelled, full_gaps, full_prune, rng, args.negative_rate)
             link_models = fit_all(data, "links", family, args.seed)
             for name, model in link_models.items():
                 save(model.to_json(), args.out, name)

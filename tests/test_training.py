@@ -1,0 +1,37 @@
+"""Training reads only train-split pages and writes models the engine can load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from newsdeinterleave.explain import explain
+from newsdeinterleave.scoring import LinkModel, model_filename
+from newsdeinterleave.training import main, training_pages
+
+PAGES = Path(__file__).resolve().parents[1] / "benchmarks" / "pages"
+
+
+def test_training_pages_are_train_split_only() -> None:
+    pages = list(training_pages(PAGES, "zh"))
+    assert pages and all("zh-train" in str(p) for p in pages)
+    assert not any("seed" in p.name for p in pages)
+
+
+def test_a_small_fit_writes_loadable_models(tmp_path: Path) -> None:
+    main(["--languages", "zh", "--max-pages", "2", "--out", str(tmp_path)])
+    for kind in ("gaps", "prune", "links", "chains"):
+        model = LinkModel.from_json((tmp_path / model_filename(kind, "zh")).read_text("utf-8"))
+        assert model.names and len(model.coef) == len(model.names)
+    links = LinkModel.from_json((tmp_path / model_filename("links", "zh")).read_text("utf-8"))
+    assert "threshold" in links.meta
+    assert (tmp_path / "roles-zh.json").exists()
+
+
+def test_explain_decomposes_a_join_into_feature_contributions() -> None:
+    text = "今天天气很好，我们一起\n去公园散步。\n"
+    result = explain(text, 0, 1)
+    assert result.left.startswith("今天") and result.right.startswith("去公园")
+    if result.considered:
+        total = sum(result.by_family.values())
+        assert abs(total - result.log_odds) < 1e-6
+        assert result.features and result.summary
