@@ -38,7 +38,7 @@ FloatArray = NDArray[np.float64]
 PAIR_BUDGET = 600_000
 MAX_WINDOW = 400
 MIN_WINDOW = 8
-KEEP_PER_FRAGMENT = 12
+KEEP_PER_FRAGMENT = 16
 
 
 @dataclass(frozen=True)
