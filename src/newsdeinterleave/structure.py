@@ -1,16 +1,14 @@
-"""From linked chains of fragments to articles with roles and paragraphs.
+"""From decoded groups of fragments to article plans with roles and paragraphs.
 
-The decoder yields chains; a chain is a run of text read in order. Here
-chains become articles: paragraph starts are placed where a line ended short
-after a sentence end, role labels are smoothed along each chain, and stray
-header chains (kicker, title, subtitle, byline) that the links did not reach
-are attached to the article whose body they match best.
+A chain that runs from body text into a title is cut there (titles do not sit
+mid-story) before grouping; after grouping, paragraph starts are placed where a
+line ended short after a sentence end, and groups made only of page furniture
+go to ``unassigned``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -20,22 +18,6 @@ from newsdeinterleave.models import Role
 from newsdeinterleave.segmentation import Fragment
 
 HEADER_ROLES: frozenset[Role] = frozenset({"kicker", "title", "subtitle", "byline"})
-TAIL_ROLES: frozenset[Role] = frozenset({"caption", "credit"})
-HEADER_ORDER: dict[Role, int] = {"kicker": 0, "title": 1, "subtitle": 2, "byline": 3}
-
-
-@dataclass(frozen=True)
-class ChainInfo:
-    members: list[int]
-    roles: list[Role]
-
-    @property
-    def is_header(self) -> bool:
-        return all(r in HEADER_ROLES for r in self.roles)
-
-    @property
-    def is_tail(self) -> bool:
-        return all(r in TAIL_ROLES for r in self.roles)
 
 
 def paragraph_starts(
@@ -97,10 +79,5 @@ def assemble_articles(
             for pos, k in enumerate(members)
         ]
         conf = float(np.mean([link_confidence[k] for k in members])) if members else 0.0
-        plans.append(ArticlePlan(pieces=_merge_adjacent(pieces), confidence=conf))
+        plans.append(ArticlePlan(pieces=pieces, confidence=conf))
     return plans, unassigned
-
-
-def _merge_adjacent(pieces: list[Piece]) -> list[Piece]:
-    """Fragments contiguous in the input (one chunk after another) need not be separate pieces."""
-    return pieces
