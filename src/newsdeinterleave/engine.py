@@ -100,9 +100,10 @@ class PageModels:
     page: Continuity | None
 
 
-def page_models(chunks: list[Chunk], language: str, disable: Collection[str]) -> PageModels:
+def page_models(texts: list[str], language: str, disable: Collection[str]) -> PageModels:
+    """The general LM and a page-local LM counted inside ``texts`` (chunks or fragments)."""
     general = _general_lm(language) if "lm" not in disable else None
-    local = page_lm([c.text for c in chunks], language) if "page_lm" not in disable else None
+    local = page_lm(texts, language) if "page_lm" not in disable else None
     return PageModels(general, local)
 
 
@@ -118,7 +119,7 @@ def make_fragments(
 ) -> list[Fragment]:
     """Cut each line into fragments at the gaps the gap model calls splices."""
     disabled = frozenset(disable)
-    models = models or page_models(chunks, language, disabled)
+    models = models or page_models([c.text for c in chunks], language, disabled)
     if gap_model is None and use_model:
         gap_model = load_link_model("gaps", language, disabled)
     breaks = predict_breaks(
@@ -163,10 +164,7 @@ def build_graph(
     ii, jj = candidate_pairs(n, window)
     disabled = frozenset(disable)
     if models is None:
-        models = PageModels(
-            _general_lm(language) if "lm" not in disabled else None,
-            page_lm(table.texts, language) if "page_lm" not in disabled else None,
-        )
+        models = page_models(table.texts, language, disabled)
     vectors = context_vectors(fragments) if "topic" not in disabled and n else None
 
     def features(

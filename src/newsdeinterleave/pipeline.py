@@ -133,7 +133,7 @@ def reconstruct_block(
 ) -> tuple[list[ArticlePlan], list[tuple[int, int]], list[str], int]:
     """The full pipeline on one page (or one block of a very large page)."""
     disabled = frozenset(disable)
-    models = page_models(chunks, language, disabled)
+    models = page_models([c.text for c in chunks], language, disabled)
     fragments = make_fragments(text, chunks, language, disabled, models)
     graph = build_graph(text, fragments, language, disabled, models=models)
     roles = fragment_roles(graph, load_role_model(language))

@@ -120,7 +120,7 @@ def labelled_page(json_path: Path) -> LabelledPage:
         chunks=chunks,
         nxt=next_char_map(text, articles),
         roles=roles,
-        models=page_models(chunks, gold.language, ()),
+        models=page_models([c.text for c in chunks], gold.language, ()),
     )
 
 
