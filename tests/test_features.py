@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from newsdeinterleave.features import (
+    best_offsets,
     candidate_pairs,
     fragment_table,
     local_column_width,
     pair_features,
+    stride_votes,
     top_k_mask,
 )
 from newsdeinterleave.punctuation import ends_sentence, leading_close, unbalanced_open
@@ -72,3 +74,18 @@ def test_disabled_family_removes_its_columns_only() -> None:
     assert "i_end_sentence" in full.names and "i_end_sentence" not in no_punct.names
     assert set(no_punct.families) == set(full.families) - {"punctuation"}
     assert full.matrix.shape == (len(ii), len(full.names))
+
+
+def test_stride_votes_follow_the_neighbours_period() -> None:
+    # Every fragment's best continuation lies 3 ahead, as when three columns interleave.
+    n = 12
+    ii, jj = candidate_pairs(n, 4)
+    score = np.where(jj - ii == 3, 1.0, 0.0)
+    best = best_offsets(n, ii, jj, score)
+    assert np.all(best.out[:9] == 3)
+    votes = dict(stride_votes(n, ii, jj, best))
+    pick = (ii == 5) & (jj == 8)
+    other = (ii == 5) & (jj == 6)
+    assert votes["stride_out"][pick][0] > 0.6
+    assert votes["stride_out"][other][0] == 0.0
+    assert votes["first_stage_best_out"][pick][0] == 1.0

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from newsdeinterleave.boosting import BoostedLinkModel
 from newsdeinterleave.explain import explain
-from newsdeinterleave.scoring import LinkModel, model_filename
+from newsdeinterleave.scoring import LinkModel, model_filename, model_from_json
 from newsdeinterleave.training import main, training_pages
 
 PAGES = Path(__file__).resolve().parents[1] / "benchmarks" / "pages"
@@ -19,11 +20,14 @@ def test_training_pages_are_train_split_only() -> None:
 
 def test_a_small_fit_writes_loadable_models(tmp_path: Path) -> None:
     main(["--languages", "zh", "--max-pages", "2", "--out", str(tmp_path)])
-    for kind in ("gaps", "prune", "links", "chains"):
+    for kind in ("gaps", "prune"):
         model = LinkModel.from_json((tmp_path / model_filename(kind, "zh")).read_text("utf-8"))
         assert model.names and len(model.coef) == len(model.names)
-    links = LinkModel.from_json((tmp_path / model_filename("links", "zh")).read_text("utf-8"))
-    assert "threshold" in links.meta
+    links = model_from_json((tmp_path / model_filename("links", "zh")).read_text("utf-8"))
+    assert isinstance(links, BoostedLinkModel)
+    assert "threshold" in links.meta and "stride_out" in links.names
+    chains = model_from_json((tmp_path / model_filename("chains", "zh")).read_text("utf-8"))
+    assert isinstance(chains, BoostedLinkModel) and "topic_sim" in chains.names
     assert (tmp_path / "roles-zh.json").exists()
 
 

@@ -16,16 +16,18 @@ from numpy.typing import NDArray
 
 from newsdeinterleave.decoding import chains, decode_links
 from newsdeinterleave.features import (
+    BestOffsets,
     Continuity,
     FragmentTable,
     PairFeatures,
+    best_offsets,
     candidate_pairs,
     fragment_table,
     order_reliability,
     pair_features,
     top_k_mask,
 )
-from newsdeinterleave.scoring import LinkModel, load_shipped
+from newsdeinterleave.scoring import Scorer, load_shipped, model_from_json
 from newsdeinterleave.segmentation import Chunk, Fragment, group_fragments
 from newsdeinterleave.splicing import predict_breaks
 from newsdeinterleave.topic import context_vectors, pair_similarity
@@ -52,7 +54,7 @@ class LinkGraph:
     features: PairFeatures
     log_odds: FloatArray
     successor: IntArray
-    model: LinkModel | None
+    model: Scorer | None
     warnings: list[str] = field(default_factory=list)
 
 
@@ -66,9 +68,9 @@ def language_family(language: str) -> str:
 
 
 @lru_cache(maxsize=32)
-def load_link_model(kind: str, language: str, disabled: frozenset[str]) -> LinkModel | None:
+def load_link_model(kind: str, language: str, disabled: frozenset[str]) -> Scorer | None:
     data = load_shipped(kind, language_family(language), disabled)
-    return LinkModel.from_json(data) if data is not None else None
+    return model_from_json(data) if data is not None else None
 
 
 @lru_cache(maxsize=4)
@@ -114,7 +116,7 @@ def make_fragments(
     disable: Collection[str] = (),
     models: PageModels | None = None,
     *,
-    gap_model: LinkModel | None = None,
+    gap_model: Scorer | None = None,
     use_model: bool = True,
 ) -> list[Fragment]:
     """Cut each line into fragments at the gaps the gap model calls splices."""
@@ -141,8 +143,8 @@ def build_graph(
     disable: Collection[str] = (),
     *,
     models: PageModels | None = None,
-    prune: LinkModel | None = None,
-    model: LinkModel | None = None,
+    prune: Scorer | None = None,
+    model: Scorer | None = None,
     use_model: bool = True,
     rich: bool = True,
 ) -> LinkGraph:
@@ -168,7 +170,11 @@ def build_graph(
     vectors = context_vectors(fragments) if "topic" not in disabled and n else None
 
     def features(
-        a: IntArray, b: IntArray, rich: bool, reliability: float | None = None
+        a: IntArray,
+        b: IntArray,
+        rich: bool,
+        reliability: float | None = None,
+        first_stage: BestOffsets | None = None,
     ) -> PairFeatures:
         topic = pair_similarity(vectors, a, b) if vectors is not None else None
         return pair_features(
@@ -181,20 +187,23 @@ def build_graph(
             disable=disabled,
             rich=rich,
             order_reliability=reliability,
+            first_stage=first_stage,
         )
 
     if prune is None and use_model:
         prune = load_link_model("prune", language, disabled)
     reliability: float | None = None
+    first_stage: BestOffsets | None = None
     if prune is not None and len(ii):
         cheap = features(ii, jj, rich=False)
         prune.check_features(cheap.names)
         cheap_scores = prune.log_odds(cheap.matrix)
         reliability = order_reliability(ii, jj, cheap_scores, n)
+        first_stage = best_offsets(n, ii, jj, cheap_scores)
         keep = top_k_mask(ii, jj, cheap_scores, KEEP_PER_FRAGMENT)
         keep |= jj == ii + 1
         ii, jj = ii[keep], jj[keep]
-    feats = features(ii, jj, rich=rich, reliability=reliability)
+    feats = features(ii, jj, rich=rich, reliability=reliability, first_stage=first_stage)
     if model is None and use_model:
         model = load_link_model("links", language, disabled)
     if not len(ii):

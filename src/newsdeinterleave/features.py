@@ -200,6 +200,74 @@ def order_reliability(ii: IntArray, jj: IntArray, score: FloatArray, n: int) -> 
     return float(hits[:-1].mean())
 
 
+STRIDE_RADIUS = 6
+
+
+@dataclass(frozen=True)
+class BestOffsets:
+    """Per fragment, how far away its best-scoring continuation and predecessor lie."""
+
+    out: IntArray
+    into: IntArray
+
+
+def best_offsets(n: int, ii: IntArray, jj: IntArray, score: FloatArray) -> BestOffsets:
+    """Offsets (j - i) of each fragment's top-scoring successor and predecessor.
+
+    Fragments without a candidate get an offset no pair can have.
+    """
+    none = np.int64(1 << 40)
+
+    def best(key: IntArray) -> IntArray:
+        out = np.full(n, none, dtype=np.int64)
+        if not len(key):
+            return out
+        top = _group_max(key, score, n)
+        winners = np.flatnonzero(score >= top[key])
+        # Ties go to the first pair in candidate order.
+        _, first = np.unique(key[winners], return_index=True)
+        chosen = winners[first]
+        out[key[chosen]] = (jj - ii)[chosen]
+        return out
+
+    return BestOffsets(out=best(ii), into=best(jj))
+
+
+def stride_votes(
+    n: int, ii: IntArray, jj: IntArray, best: BestOffsets, radius: int = STRIDE_RADIUS
+) -> list[tuple[str, FloatArray]]:
+    """How many neighbours of i (and of j) prefer a link of the same length as i -> j.
+
+    Extractors that read across columns interleave them with a steady
+    period: when the lines around i continue k fragments later, i most likely
+    does too. The votes turn that regularity into evidence for each pair,
+    from the first-stage scores of the neighbours alone.
+    """
+    offset = jj - ii
+
+    def vote(anchor: IntArray, prefer: IntArray, reach: int) -> FloatArray:
+        hits = np.zeros(len(anchor))
+        seen = np.zeros(len(anchor))
+        for r in range(-reach, reach + 1):
+            if r == 0:
+                continue
+            k = anchor + r
+            valid = (k >= 0) & (k < n)
+            hits += valid & (prefer[np.clip(k, 0, max(n - 1, 0))] == offset)
+            seen += valid
+        return np.asarray(hits / np.maximum(seen, 1), dtype=np.float64)
+
+    f = np.float64
+    return [
+        ("stride_out", vote(ii, best.out, radius)),
+        ("stride_in", vote(jj, best.into, radius)),
+        ("stride_out_near", vote(ii, best.out, 2)),
+        ("stride_in_near", vote(jj, best.into, 2)),
+        ("first_stage_best_out", (best.out[ii] == offset).astype(f)),
+        ("first_stage_best_in", (best.into[jj] == offset).astype(f)),
+    ]
+
+
 def top_k_mask(ii: IntArray, jj: IntArray, score: FloatArray, k: int) -> BoolArray:
     """Pairs among the ``k`` best for their source or among the ``k`` best for their target."""
     keep = np.zeros(len(ii), dtype=bool)
@@ -236,6 +304,7 @@ def pair_features(
     disable: Collection[str] = (),
     rich: bool = True,
     order_reliability: float | None = None,
+    first_stage: BestOffsets | None = None,
 ) -> PairFeatures:
     """The feature matrix for candidate links ``ii[k] -> jj[k]``.
 
@@ -272,6 +341,8 @@ def pair_features(
             ("reliability_adj", "order", order_reliability * adj),
             ("reliability_dist", "order", order_reliability * np.log1p(np.abs(dist))),
         ]
+    if first_stage is not None:
+        cols += [(name, "order", col) for name, col in stride_votes(n, ii, jj, first_stage)]
     cols += [
         ("style_multi_natural", "order", multi * natural),
         ("style_width_natural", "order", median_width * natural),

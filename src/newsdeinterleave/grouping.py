@@ -22,7 +22,7 @@ from newsdeinterleave.decoding import decode_links
 from newsdeinterleave.engine import LinkGraph, PageModels
 from newsdeinterleave.features import PairFeatures, continuity_of_pairs
 from newsdeinterleave.models import Role
-from newsdeinterleave.scoring import LinkModel
+from newsdeinterleave.scoring import Scorer
 from newsdeinterleave.topic import pair_similarity, text_vectors
 
 FloatArray = NDArray[np.float64]
@@ -149,7 +149,7 @@ def chain_features(
 
 
 def group_chains(
-    chains: list[list[int]], links: ChainLinks, model: LinkModel | None
+    chains: list[list[int]], links: ChainLinks, model: Scorer | None
 ) -> tuple[list[list[int]], FloatArray]:
     """Articles as ordered lists of fragments, and the probability of each chain-to-chain join."""
     if model is None or not len(links.ii):

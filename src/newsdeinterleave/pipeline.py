@@ -51,7 +51,7 @@ def line_chunk_counts(fragments: list[Fragment]) -> IntArray:
 def fragment_roles(graph: LinkGraph, model: RoleModel | None) -> list[Role]:
     if model is None or not graph.fragments:
         return heuristic_roles(graph.table)
-    return model.predict(role_features(graph.table, line_chunk_counts(graph.fragments)))
+    return model.predict(role_features(graph.table, graph.fragments))
 
 
 def link_confidence(graph: LinkGraph) -> FloatArray:

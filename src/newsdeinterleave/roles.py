@@ -3,22 +3,27 @@
 Roles show in form more than in words: a title stands alone on its line and
 ends without punctuation, a kicker ends with a colon, a reporter credit is a
 bracketed list of short names, a photo credit ends in 摄 or starts "Photo".
-A multinomial logistic model over such form features is fitted on training
-pages like the link model and ships as JSON.
+Boosted trees over such form features, the form of the fragment's block
+(blank lines around it, how many lines it has, whether it ends a sentence)
+and of its neighbours are fitted on training pages like the link model and
+ship as JSON.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import regex
 from numpy.typing import NDArray
 
+from newsdeinterleave.boosting import BoostedLinkModel
 from newsdeinterleave.features import FragmentTable
 from newsdeinterleave.models import ROLES, Role
 from newsdeinterleave.punctuation import CLAUSE_END, SENTENCE_END
+from newsdeinterleave.segmentation import Fragment
 
 FloatArray = NDArray[np.float64]
 
@@ -26,10 +31,10 @@ _NAME_LIST = regex.compile(r"^[(（]?[\p{Han}·\s]{2,40}[)）]?$")
 _HAN = regex.compile(r"\p{Han}")
 _PHOTO = regex.compile(r"(摄|供图|图片|Photo|PHOTO|photo|Picture|Credit)")
 
-ROLE_FEATURES = [
-    "bias",
+FORM_FEATURES = [
     "log_width",
     "rel",
+    "page_rel",
     "single",
     "first",
     "last",
@@ -45,28 +50,82 @@ ROLE_FEATURES = [
     "digits",
     "upper_ratio",
     "han_ratio",
-    "prev_blank_line",
-    "next_single",
-    "prev_single",
+    "blank_before",
+    "blank_after",
+    "block_lines",
+    "block_line_index",
+    "block_ends_sentence",
 ]
+# Neighbours' form tells a title (a short unpunctuated block before long prose)
+# from the same words inside a paragraph.
+CONTEXT_FEATURES = [
+    "log_width",
+    "rel",
+    "single",
+    "ends_sentence",
+    "ends_colon",
+    "han_ratio",
+    "bracketed",
+    "name_list",
+    "blank_before",
+    "block_lines",
+]
+CONTEXT_OFFSETS = (-2, -1, 1, 2)
+ROLE_FEATURES = (
+    FORM_FEATURES
+    + [f"{name}@{d:+d}" for d in CONTEXT_OFFSETS for name in CONTEXT_FEATURES]
+    + ["position"]
+)
 
 
-def role_features(table: FragmentTable, line_chunks: NDArray[np.int64]) -> FloatArray:
-    """One row per fragment; form only, no vocabulary, so it carries over to unseen papers."""
-    rows: list[list[float]] = []
+def _blocks(
+    raw_lines: NDArray[np.int64],
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, NDArray[np.int64]]:
+    """Per fragment: blank line before / after its line, its block's size and its place in it.
+
+    A block is a run of lines with no blank line between them: extractors put
+    blank lines around paragraphs, titles and captions alike.
+    """
+    n = len(raw_lines)
+    if not n:
+        empty = np.zeros(0)
+        return empty, empty, empty, empty, np.zeros(0, dtype=np.int64)
+    lines, index = np.unique(raw_lines, return_inverse=True)
+    gap_before = np.concatenate([[2], np.diff(lines)]) > 1
+    gap_after = np.concatenate([np.diff(lines), [2]]) > 1
+    block = np.cumsum(gap_before) - 1
+    size = np.bincount(block).astype(np.float64)
+    starts = np.flatnonzero(gap_before)
+    place = np.arange(len(lines)) - starts[block]
+    return (
+        gap_before[index].astype(np.float64),
+        gap_after[index].astype(np.float64),
+        np.log1p(size[block][index]),
+        np.minimum(place[index], 5).astype(np.float64),
+        np.asarray(block[index], dtype=np.int64),
+    )
+
+
+def role_features(table: FragmentTable, fragments: Sequence[Fragment]) -> FloatArray:
+    """One row per fragment: its form, its block's and its neighbours'; no vocabulary."""
     n = table.size
-    rel = table.rel
-    single = table.single
+    raw_lines = np.array([f.line for f in fragments], dtype=np.int64)
+    line_chunks = np.bincount(table.line)[table.line] if n else np.zeros(0, dtype=np.int64)
+    blank_before, blank_after, block_lines, block_place, block_id = _blocks(raw_lines)
+    # Does the block a fragment belongs to end with a sentence end?
+    last_in_block = np.zeros(int(block_id.max()) + 1 if n else 0, dtype=np.int64)
+    np.maximum.at(last_in_block, block_id, np.arange(n))
+    last_of_block = table.end_sentence[last_in_block]
+    page_median = float(np.median(table.width)) if n else 1.0
+    rows: list[list[float]] = []
     for k, t in enumerate(table.texts):
         letters = [c for c in t if c.isalpha()]
-        upper = sum(c.isupper() for c in letters) / max(len(letters), 1)
-        han = len(_HAN.findall(t)) / max(len(t), 1)
         rows.append(
             [
-                1.0,
                 float(np.log1p(table.width[k])),
-                float(min(rel[k], 1.5)),
-                float(single[k]),
+                float(min(table.rel[k], 1.5)),
+                float(min(table.width[k] / max(page_median, 1.0), 3.0)),
+                float(table.single[k]),
                 float(table.first[k]),
                 float(table.last[k]),
                 float(np.log1p(line_chunks[k])),
@@ -74,52 +133,76 @@ def role_features(table: FragmentTable, line_chunks: NDArray[np.int64]) -> Float
                 float(t[-1] in SENTENCE_END or t.rstrip("\"”’')）")[-1:] in SENTENCE_END),
                 float(t[-1] in CLAUSE_END),
                 float(any(c in CLAUSE_END or c in SENTENCE_END for c in t[:-1])),
-                float(t[0] in "·—-•"),
+                float(t[0] in "·—-•▲"),
                 float(t[0] in "(（" and t[-1] in ")）"),
                 float(bool(_PHOTO.search(t))),
                 float(bool(_NAME_LIST.match(t)) and len(t) <= 24),
                 float(sum(c.isdigit() for c in t) / max(len(t), 1)),
-                float(upper),
-                float(han),
-                float(k > 0 and table.line[k] != table.line[k - 1]),
-                float(k + 1 < n and single[k + 1]),
-                float(k > 0 and single[k - 1]),
+                float(sum(c.isupper() for c in letters) / max(len(letters), 1)),
+                float(len(_HAN.findall(t)) / max(len(t), 1)),
+                float(blank_before[k]),
+                float(blank_after[k]),
+                float(block_lines[k]),
+                float(block_place[k]),
+                float(last_of_block[block_id[k]]),
             ]
         )
-    return np.asarray(rows, dtype=np.float64).reshape(n, len(ROLE_FEATURES))
+    form = np.asarray(rows, dtype=np.float64).reshape(n, len(FORM_FEATURES))
+    picked = form[:, [FORM_FEATURES.index(c) for c in CONTEXT_FEATURES]]
+    shifted = []
+    for d in CONTEXT_OFFSETS:
+        out = np.full_like(picked, -1.0)  # -1: no such neighbour
+        if d < 0 and n > -d:
+            out[-d:] = picked[:d]
+        elif d > 0 and n > d:
+            out[:-d] = picked[d:]
+        shifted.append(out)
+    position = (np.arange(n) / max(n - 1, 1))[:, None]
+    return np.hstack([form, *shifted, position])
 
 
 @dataclass(frozen=True)
 class RoleModel:
+    """One boosted score per role; a fragment takes the role whose softmax is highest."""
+
     roles: list[Role]
-    mean: FloatArray
-    scale: FloatArray
-    coef: FloatArray  # (roles, features)
-    intercept: FloatArray
+    scores: list[BoostedLinkModel]
 
     @classmethod
     def fit(cls, matrix: FloatArray, labels: list[Role], seed: int = 0) -> RoleModel:
-        from sklearn.linear_model import LogisticRegression
+        from sklearn.ensemble import HistGradientBoostingClassifier
 
-        mean = matrix.mean(axis=0)
-        scale = matrix.std(axis=0)
-        scale[scale < 1e-9] = 1.0
         # Unweighted on purpose: balancing the classes makes every long body line a
         # "title" candidate, and a wrong title costs more than a missed one.
-        clf = LogisticRegression(max_iter=3000, C=1.0, random_state=seed)
-        clf.fit((matrix - mean) / scale, labels)
-        return cls(
-            roles=[r for r in clf.classes_.tolist()],
-            mean=mean,
-            scale=scale,
-            coef=clf.coef_.astype(np.float64),
-            intercept=clf.intercept_.astype(np.float64),
+        clf = HistGradientBoostingClassifier(
+            max_iter=150,
+            learning_rate=0.1,
+            max_leaf_nodes=31,
+            max_depth=6,
+            l2_regularization=1.0,
+            early_stopping=False,
+            random_state=seed,
         )
+        clf.fit(matrix, labels)
+        roles: list[Role] = [r for r in clf.classes_.tolist()]
+        baseline = np.ravel(clf._baseline_prediction)
+        per_class = len(clf._predictors[0])
+        scores = [
+            BoostedLinkModel.from_nodes(
+                [stage[c].nodes for stage in clf._predictors],
+                float(baseline[c]),
+                ROLE_FEATURES,
+                ["role"] * len(ROLE_FEATURES),
+                {"role": roles[c + (len(roles) - per_class)]},
+            )
+            for c in range(per_class)
+        ]
+        return cls(roles=roles, scores=scores)
 
     def probabilities(self, matrix: FloatArray) -> FloatArray:
-        z = ((matrix - self.mean) / self.scale) @ self.coef.T + self.intercept
-        if len(self.roles) == 2:  # binary sklearn models have one row
-            z = np.column_stack([-z[:, 0], z[:, 0]])
+        z = np.column_stack([m.log_odds(matrix) for m in self.scores])
+        if len(self.roles) == 2:  # a binary model scores only the second class
+            z = np.column_stack([np.zeros(len(z)), z[:, 0]])
         z -= z.max(axis=1, keepdims=True)
         p = np.exp(z)
         return np.asarray(p / p.sum(axis=1, keepdims=True), dtype=np.float64)
@@ -133,29 +216,22 @@ class RoleModel:
     def to_json(self) -> str:
         return json.dumps(
             {
+                "kind": "boosted-roles",
                 "features": ROLE_FEATURES,
                 "roles": self.roles,
-                "mean": self.mean.tolist(),
-                "scale": self.scale.tolist(),
-                "coef": self.coef.tolist(),
-                "intercept": self.intercept.tolist(),
+                "scores": [json.loads(m.to_json()) for m in self.scores],
             },
-            indent=1,
+            separators=(",", ":"),
         )
 
     @classmethod
     def from_json(cls, data: str) -> RoleModel:
         raw = json.loads(data)
-        if raw["features"] != ROLE_FEATURES:
+        if raw.get("features") != ROLE_FEATURES or raw.get("kind") != "boosted-roles":
             raise ValueError("role model was trained on other features; retrain it")
         roles: list[Role] = [r for r in raw["roles"] if r in ROLES]
-        return cls(
-            roles=roles,
-            mean=np.asarray(raw["mean"]),
-            scale=np.asarray(raw["scale"]),
-            coef=np.asarray(raw["coef"]),
-            intercept=np.asarray(raw["intercept"]),
-        )
+        scores = [BoostedLinkModel.from_json(json.dumps(m)) for m in raw["scores"]]
+        return cls(roles=roles, scores=scores)
 
 
 def heuristic_roles(table: FragmentTable) -> list[Role]:

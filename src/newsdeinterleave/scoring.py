@@ -1,9 +1,11 @@
-"""The learned pairwise link model: logistic regression over named features.
+"""Learned pair scores over named features: logistic models and the loader for all kinds.
 
 A linear model on standardised features is deliberately simple: it ships as
 a small JSON file (no pickles, no version lock-in to scikit-learn), predicts
 with one matrix product, and every prediction decomposes exactly into
-per-feature contributions, which is what :func:`explain` reports.
+per-feature contributions, which is what :func:`explain` reports. The
+splice-cut, pruning and chain stages use it; the link stage uses boosted
+trees (:mod:`newsdeinterleave.boosting`) with the same interface.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
+
+from newsdeinterleave.boosting import BoostedLinkModel
 
 FloatArray = NDArray[np.float64]
 
@@ -105,6 +109,16 @@ class LinkModel:
             intercept=float(raw["intercept"]),
             meta=dict(raw.get("meta", {})),
         )
+
+
+Scorer = LinkModel | BoostedLinkModel
+
+
+def model_from_json(data: str) -> Scorer:
+    """Either kind of shipped link model, told apart by the JSON's ``kind``."""
+    if json.loads(data).get("kind") == "boosted":
+        return BoostedLinkModel.from_json(data)
+    return LinkModel.from_json(data)
 
 
 def model_filename(kind: str, language: str, disabled: frozenset[str] = frozenset()) -> str:

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from newsdeinterleave.features import Continuity
 from newsdeinterleave.punctuation import CLAUSE_END, NO_LINE_START, ends_sentence
-from newsdeinterleave.scoring import LinkModel
+from newsdeinterleave.scoring import Scorer
 from newsdeinterleave.segmentation import Chunk
 from newsdeinterleave.text import display_width
 
@@ -133,7 +133,7 @@ def _line_starts(chunks: Sequence[Chunk]) -> list[int]:
 def predict_breaks(
     text: str,
     chunks: Sequence[Chunk],
-    model: LinkModel | None,
+    model: Scorer | None,
     *,
     general: Continuity | None,
     page: Continuity | None,

@@ -21,6 +21,7 @@ from typing import cast
 import numpy as np
 from numpy.typing import NDArray
 
+from newsdeinterleave.boosting import BoostedLinkModel
 from newsdeinterleave.decoding import decode_links
 from newsdeinterleave.engine import (
     PageModels,
@@ -34,9 +35,9 @@ from newsdeinterleave.features import FAMILIES, fragment_table
 from newsdeinterleave.grouping import chain_features
 from newsdeinterleave.labels import END, UNKNOWN, fragment_successors, next_char_map
 from newsdeinterleave.models import Role
-from newsdeinterleave.pipeline import fragment_roles, line_chunk_counts, split_chains
+from newsdeinterleave.pipeline import fragment_roles, split_chains
 from newsdeinterleave.roles import RoleModel, role_features
-from newsdeinterleave.scoring import LinkModel, model_filename, save
+from newsdeinterleave.scoring import LinkModel, Scorer, model_filename, model_from_json, save
 from newsdeinterleave.segmentation import Chunk, split_chunks
 from newsdeinterleave.splicing import gap_features, line_gaps
 
@@ -66,7 +67,7 @@ THRESHOLDS = np.arange(-10.0, 2.01, 0.5)
 CASE_EVERY = 6
 
 
-def fit_threshold(model: LinkModel, columns: list[int], cases: list[DecodeCase]) -> float:
+def fit_threshold(model: Scorer, columns: list[int], cases: list[DecodeCase]) -> float:
     """The log-odds bar for taking a link that decodes training pages most accurately."""
     if not cases:
         return 0.0
@@ -142,8 +143,8 @@ def gap_examples(page: LabelledPage) -> TrainingSet | None:
 
 def link_examples(
     page: LabelledPage,
-    gap_model: LinkModel,
-    prune: LinkModel | None,
+    gap_model: Scorer,
+    prune: Scorer | None,
     rng: np.random.Generator,
     negative_rate: float,
     keep_case: bool = False,
@@ -189,23 +190,23 @@ def link_examples(
 
 
 def role_examples(
-    page: LabelledPage, gap_model: LinkModel
+    page: LabelledPage, gap_model: Scorer
 ) -> tuple[NDArray[np.float64], list[Role]]:
     """Form features of each fragment, labelled with the gold role of its first character."""
     fragments = make_fragments(
         page.text, page.chunks, page.language, (), page.models, gap_model=gap_model
     )
     table = fragment_table(fragments)
-    matrix = role_features(table, line_chunk_counts(fragments))
+    matrix = role_features(table, fragments)
     labels: list[Role] = [cast(Role, page.roles[f.start]) for f in fragments]
     return matrix, labels
 
 
 def chain_examples(
     page: LabelledPage,
-    gap_model: LinkModel,
-    prune: LinkModel,
-    links: LinkModel,
+    gap_model: Scorer,
+    prune: Scorer,
+    links: Scorer,
     roles_model: RoleModel,
 ) -> TrainingSet | None:
     """Chain-to-chain pairs as the engine builds them from the fitted lower stages."""
@@ -259,8 +260,11 @@ def stack(parts: list[TrainingSet]) -> TrainingSet:
     )
 
 
-def fit_all(data: TrainingSet, kind: str, language: str, seed: int) -> dict[str, LinkModel]:
-    models: dict[str, LinkModel] = {}
+def fit_all(
+    data: TrainingSet, kind: str, language: str, seed: int, *, boosted: bool = False
+) -> dict[str, Scorer]:
+    """One model with every feature family and one without each (for the ablations)."""
+    models: dict[str, Scorer] = {}
     settings: list[frozenset[str]] = [frozenset()] + [frozenset([f]) for f in FAMILIES]
     for disabled in settings:
         cols = [k for k, fam in enumerate(data.families) if fam not in disabled]
@@ -271,7 +275,8 @@ def fit_all(data: TrainingSet, kind: str, language: str, seed: int) -> dict[str,
             "positives": int(data.labels.sum()),
             "seed": seed,
         }
-        model = LinkModel.fit(
+        fit = BoostedLinkModel.fit if boosted else LinkModel.fit
+        model = fit(
             data.matrix[:, cols],
             data.labels,
             [data.names[k] for k in cols],
@@ -288,8 +293,8 @@ def fit_all(data: TrainingSet, kind: str, language: str, seed: int) -> dict[str,
 
 def collect_links(
     labelled: list[LabelledPage],
-    gaps: LinkModel,
-    prune: LinkModel | None,
+    gaps: Scorer,
+    prune: Scorer | None,
     rng: np.random.Generator,
     negative_rate: float,
 ) -> TrainingSet:
@@ -301,13 +306,13 @@ def collect_links(
     return stack([p for p in parts if p])
 
 
-def _load(folder: Path, kind: str, language: str) -> LinkModel:
-    return LinkModel.from_json((folder / model_filename(kind, language)).read_text("utf-8"))
+def _load(folder: Path, kind: str, language: str) -> Scorer:
+    return model_from_json((folder / model_filename(kind, language)).read_text("utf-8"))
 
 
 def fit_lower(
     labelled: list[LabelledPage], family: str, args: argparse.Namespace, rng: np.random.Generator
-) -> tuple[LinkModel, LinkModel]:
+) -> tuple[Scorer, Scorer]:
     """Fit (and save) the splice-cut models, then the first-stage pruning models."""
     gap_data = stack([g for g in map(gap_examples, labelled) if g])
     gap_models = fit_all(gap_data, "gaps", family, args.seed)
@@ -374,7 +379,7 @@ def main(argv: list[str] | None = None) -> None:
             full_links = _load(args.out, "links", family)
         else:
             data = collect_links(labelled, full_gaps, full_prune, rng, args.negative_rate)
-            link_models = fit_all(data, "links", family, args.seed)
+            link_models = fit_all(data, "links", family, args.seed, boosted=True)
             for name, model in link_models.items():
                 save(model.to_json(), args.out, name)
             full_links = link_models[model_filename("links", family)]
@@ -396,7 +401,9 @@ def main(argv: list[str] | None = None) -> None:
                 if p
             ]
         )
-        for name, model in fit_all(chain_data, "chains", family, args.seed).items():
+        for name, model in fit_all(
+            chain_data, "chains", family, args.seed, boosted=True
+        ).items():
             save(model.to_json(), args.out, name)
         print(
             f"{language}: chain pairs {len(chain_data.labels)} "

@@ -1,0 +1,43 @@
+"""Role features see a fragment's block and neighbours; the boosted role model round-trips."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from newsdeinterleave.features import fragment_table
+from newsdeinterleave.models import Role
+from newsdeinterleave.roles import FORM_FEATURES, ROLE_FEATURES, RoleModel, role_features
+from newsdeinterleave.segmentation import group_fragments, split_chunks
+
+PAGE = "乡村振兴见实效\n\n今年以来,该县深入推进乡村振兴工作,\n取得了明显成效。\n\n(张三李四)\n"
+
+
+def _features(text: str) -> np.ndarray:
+    fragments = group_fragments(text, split_chunks(text))
+    return role_features(fragment_table(fragments), fragments)
+
+
+def test_block_features_mark_isolated_lines() -> None:
+    x = _features(PAGE)
+    col = {name: k for k, name in enumerate(ROLE_FEATURES)}
+    assert x.shape[1] == len(ROLE_FEATURES)
+    title, first_body, second_body, credit = x
+    assert title[col["blank_before"]] == 1 and title[col["blank_after"]] == 1
+    assert title[col["block_lines"]] == np.log1p(1)
+    assert first_body[col["block_lines"]] == np.log1p(2) and first_body[col["blank_after"]] == 0
+    assert second_body[col["block_line_index"]] == 1 and second_body[col["block_ends_sentence"]]
+    assert credit[col["bracketed"]] == 1 and credit[col["name_list"]] == 1
+    # The neighbour columns carry the title's form into the next fragment's row.
+    assert first_body[col["block_lines@-1"]] == title[col["block_lines"]]
+    assert title[col["log_width@-1"]] == -1  # no fragment before the first
+
+
+def test_role_model_learns_form_and_round_trips() -> None:
+    pages = [PAGE.replace("乡村振兴", w) for w in ("城市更新", "生态保护", "科技创新")] * 4
+    x = np.vstack([_features(p) for p in pages])
+    labels: list[Role] = ["title", "body", "body", "credit"] * len(pages)
+    model = RoleModel.fit(x, labels, seed=0)
+    assert model.predict(_features(PAGE)) == ["title", "body", "body", "credit"]
+    loaded = RoleModel.from_json(model.to_json())
+    np.testing.assert_allclose(loaded.probabilities(x), model.probabilities(x))
+    assert len(FORM_FEATURES) < len(ROLE_FEATURES)
