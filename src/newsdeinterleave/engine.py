@@ -147,6 +147,7 @@ def build_graph(
     model: Scorer | None = None,
     use_model: bool = True,
     rich: bool = True,
+    keep: int = KEEP_PER_FRAGMENT,
 ) -> LinkGraph:
     """Score candidate links in two stages and decode them into successor links.
 
@@ -200,9 +201,9 @@ def build_graph(
         cheap_scores = prune.log_odds(cheap.matrix)
         reliability = order_reliability(ii, jj, cheap_scores, n)
         first_stage = best_offsets(n, ii, jj, cheap_scores)
-        keep = top_k_mask(ii, jj, cheap_scores, KEEP_PER_FRAGMENT)
-        keep |= jj == ii + 1
-        ii, jj = ii[keep], jj[keep]
+        kept = top_k_mask(ii, jj, cheap_scores, keep)
+        kept |= jj == ii + 1
+        ii, jj = ii[kept], jj[kept]
     feats = features(ii, jj, rich=rich, reliability=reliability, first_stage=first_stage)
     if model is None and use_model:
         model = load_link_model("links", language, disabled)

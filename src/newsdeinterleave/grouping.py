@@ -37,7 +37,9 @@ ROLE_GROUPS: dict[str, tuple[Role, ...]] = {
     "heading": ("heading",),
 }
 MAX_ALL_PAIRS = 400
-PAIR_BUDGET = 1_000_000
+# Chain pairs scored on one (block of a) page: all pairs up to MAX_ALL_PAIRS chains, a
+# window over chain order beyond, so boosted scoring stays a fixed cost per chain.
+PAIR_BUDGET = 200_000
 
 
 @dataclass(frozen=True)
@@ -47,14 +49,14 @@ class ChainLinks:
     features: PairFeatures
 
 
-def chain_pairs(count: int) -> tuple[IntArray, IntArray]:
+def chain_pairs(count: int, budget: int = PAIR_BUDGET) -> tuple[IntArray, IntArray]:
     """All ordered pairs for small pages; a window over chain order for large ones."""
     idx = np.arange(count, dtype=np.int64)
     if count <= MAX_ALL_PAIRS:
         grid_i, grid_j = np.meshgrid(idx, idx, indexing="ij")
         mask = grid_i != grid_j
         return grid_i[mask].ravel(), grid_j[mask].ravel()
-    window = max(4, min(300, PAIR_BUDGET // (2 * count)))
+    window = max(4, min(300, budget // (2 * count)))
     offsets = np.concatenate([np.arange(-window, 0), np.arange(1, window + 1)])
     ii = np.repeat(idx, len(offsets))
     jj = ii + np.tile(offsets, count)
@@ -84,10 +86,11 @@ def chain_features(
     roles: Sequence[Role],
     models: PageModels,
     disable: Collection[str] = (),
+    budget: int = PAIR_BUDGET,
 ) -> ChainLinks:
     f = np.float64
     count = len(chains)
-    ii, jj = chain_pairs(count)
+    ii, jj = chain_pairs(count, budget)
     table = graph.table
     last = np.array([c[-1] for c in chains], dtype=np.int64)
     head = np.array([c[0] for c in chains], dtype=np.int64)

@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 
 from newsdeinterleave.assembly import ArticlePlan
 from newsdeinterleave.engine import (
+    KEEP_PER_FRAGMENT,
     LinkGraph,
     build_graph,
     language_family,
@@ -23,6 +24,7 @@ from newsdeinterleave.engine import (
     make_fragments,
     page_models,
 )
+from newsdeinterleave.grouping import PAIR_BUDGET as CHAIN_PAIR_BUDGET
 from newsdeinterleave.grouping import chain_features, group_chains
 from newsdeinterleave.models import Role
 from newsdeinterleave.roles import RoleModel, heuristic_roles, role_features
@@ -73,6 +75,10 @@ def split_chains(graph: LinkGraph, roles: list[Role]) -> list[list[int]]:
 # breaks), which keeps time and memory linear in the page size; articles that cross a
 # block boundary come out split there, and the page says so in a warning.
 BLOCK_CHUNKS = 6000
+# Blocks of such large pages are scored with fewer candidates per fragment and fewer
+# chain pairs, which keeps a 100 000-line page well inside the README's time bound.
+LARGE_PAGE_KEEP = 8
+LARGE_PAGE_CHAIN_PAIRS = 50_000
 
 
 def reconstruct(
@@ -87,11 +93,17 @@ def reconstruct(
     blocks = line_blocks(chunks, BLOCK_CHUNKS)
     warnings = [
         f"large page ({len(chunks)} chunks): rebuilt in {len(blocks)} blocks of at most "
-        f"about {BLOCK_CHUNKS} chunks; articles crossing a block boundary are split there"
+        f"about {BLOCK_CHUNKS} chunks, {LARGE_PAGE_KEEP} candidates per fragment; "
+        "articles crossing a block boundary are split there"
     ]
     for block in blocks:
         block_plans, block_unassigned, block_warnings, count = reconstruct_block(
-            text, block, language, disable
+            text,
+            block,
+            language,
+            disable,
+            keep=LARGE_PAGE_KEEP,
+            chain_pairs=LARGE_PAGE_CHAIN_PAIRS,
         )
         plans += block_plans
         unassigned += block_unassigned
@@ -129,16 +141,22 @@ def renumber(block: list[Chunk]) -> list[Chunk]:
 
 
 def reconstruct_block(
-    text: str, chunks: list[Chunk], language: str, disable: Collection[str] = ()
+    text: str,
+    chunks: list[Chunk],
+    language: str,
+    disable: Collection[str] = (),
+    *,
+    keep: int = KEEP_PER_FRAGMENT,
+    chain_pairs: int = CHAIN_PAIR_BUDGET,
 ) -> tuple[list[ArticlePlan], list[tuple[int, int]], list[str], int]:
     """The full pipeline on one page (or one block of a very large page)."""
     disabled = frozenset(disable)
     models = page_models([c.text for c in chunks], language, disabled)
     fragments = make_fragments(text, chunks, language, disabled, models)
-    graph = build_graph(text, fragments, language, disabled, models=models)
+    graph = build_graph(text, fragments, language, disabled, models=models, keep=keep)
     roles = fragment_roles(graph, load_role_model(language))
     chains = split_chains(graph, roles)
-    links = chain_features(graph, chains, roles, models, disabled)
+    links = chain_features(graph, chains, roles, models, disabled, chain_pairs)
     articles, _ = group_chains(chains, links, load_link_model("chains", language, disabled))
     plans, unassigned = assemble_articles(
         graph.fragments, graph.table, articles, roles, link_confidence(graph)
