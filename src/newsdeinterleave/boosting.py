@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,6 +26,21 @@ IntArray = NDArray[np.int64]
 # (rows x trees) node indices held at once: large enough to amortise numpy calls, small enough
 # to keep memory flat on pages with millions of candidate pairs.
 ROW_BLOCK = 1 << 20
+
+
+def boosted_classifier(seed: int, *, max_iter: int = 150, max_depth: int = 6) -> Any:
+    """The one boosting configuration every shipped tree model is fitted with."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(
+        max_iter=max_iter,
+        learning_rate=0.1,
+        max_leaf_nodes=31,
+        max_depth=max_depth,
+        l2_regularization=1.0,
+        early_stopping=False,
+        random_state=seed,
+    )
 
 
 @dataclass(frozen=True)
@@ -63,17 +79,7 @@ class BoostedLinkModel:
         max_iter: int = 150,
         max_depth: int = 6,
     ) -> BoostedLinkModel:
-        from sklearn.ensemble import HistGradientBoostingClassifier
-
-        clf = HistGradientBoostingClassifier(
-            max_iter=max_iter,
-            learning_rate=0.1,
-            max_leaf_nodes=31,
-            max_depth=max_depth,
-            l2_regularization=1.0,
-            early_stopping=False,
-            random_state=seed,
-        )
+        clf = boosted_classifier(seed, max_iter=max_iter, max_depth=max_depth)
         clf.fit(matrix, labels, sample_weight=sample_weight)
         trees = [stage[0].nodes for stage in clf._predictors]
         return cls.from_nodes(

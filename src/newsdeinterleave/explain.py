@@ -1,8 +1,9 @@
 """Say why two fragments were (or were not) joined, feature by feature.
 
-The link model is linear in its features, so a join's log-odds is exactly
-the intercept plus one contribution per feature; grouping them by family
-tells a user whether layout, punctuation or language carried the decision.
+A join's log-odds is exactly the intercept plus one contribution per
+feature (for the boosted link model: the change of each tree's value at the
+splits on that feature along the row's path); grouping them by family tells
+a user whether layout, punctuation or language carried the decision.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ import numpy as np
 import regex
 from numpy.typing import NDArray
 
-from newsdeinterleave.boosting import BoostedLinkModel
+from newsdeinterleave.boosting import BoostedLinkModel, boosted_classifier
 from newsdeinterleave.features import FragmentTable
 from newsdeinterleave.models import ROLES, Role
 from newsdeinterleave.punctuation import CLAUSE_END, SENTENCE_END
@@ -170,19 +170,9 @@ class RoleModel:
 
     @classmethod
     def fit(cls, matrix: FloatArray, labels: list[Role], seed: int = 0) -> RoleModel:
-        from sklearn.ensemble import HistGradientBoostingClassifier
-
         # Unweighted on purpose: balancing the classes makes every long body line a
         # "title" candidate, and a wrong title costs more than a missed one.
-        clf = HistGradientBoostingClassifier(
-            max_iter=150,
-            learning_rate=0.1,
-            max_leaf_nodes=31,
-            max_depth=6,
-            l2_regularization=1.0,
-            early_stopping=False,
-            random_state=seed,
-        )
+        clf = boosted_classifier(seed)
         clf.fit(matrix, labels)
         roles: list[Role] = [r for r in clf.classes_.tolist()]
         baseline = np.ravel(clf._baseline_prediction)
