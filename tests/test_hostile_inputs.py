@@ -14,6 +14,8 @@ from pydantic_core import PydanticSerializationError
 from strategies import check_page
 
 import newsdeinterleave.api
+import newsdeinterleave.engine
+import newsdeinterleave.pipeline
 from newsdeinterleave import deinterleave
 
 _EN = "The council approved the budget on Tuesday. "
@@ -133,3 +135,15 @@ def test_lone_surrogate_page_serialises_with_the_json_module() -> None:
     page = deinterleave("ab\ud800cd", method="noop")
     dumped = json.dumps(page.model_dump(mode="json"))
     assert "\\ud800" in dumped
+
+
+def test_pages_rebuilt_in_blocks_use_fewer_candidates_and_say_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = (_ZH + "\n" + _EN + "\n") * 30
+    monkeypatch.setattr(newsdeinterleave.pipeline, "BLOCK_CHUNKS", 40)
+    page = deinterleave(text)
+    check_page(text, page)
+    notice = [w for w in page.warnings if "blocks" in w]
+    assert notice and f"{newsdeinterleave.pipeline.LARGE_PAGE_KEEP} candidates" in notice[0]
+    assert newsdeinterleave.pipeline.LARGE_PAGE_KEEP < newsdeinterleave.engine.KEEP_PER_FRAGMENT
