@@ -221,5 +221,25 @@ def build_graph(
     return LinkGraph(fragments, table, ii, jj, feats, log_odds, successor, model, warnings)
 
 
+def page_graph(
+    text: str,
+    chunks: list[Chunk],
+    language: str,
+    disable: Collection[str] = (),
+    *,
+    keep: int = KEEP_PER_FRAGMENT,
+) -> tuple[LinkGraph, PageModels]:
+    """Fragments and their decoded links, with the page's language models counted once.
+
+    The reconstruction and :func:`explain` both start here, so an explanation
+    scores exactly the links the result was built from.
+    """
+    disabled = frozenset(disable)
+    models = page_models([c.text for c in chunks], language, disabled)
+    fragments = make_fragments(text, chunks, language, disabled, models)
+    graph = build_graph(text, fragments, language, disabled, models=models, keep=keep)
+    return graph, models
+
+
 def link_chains(graph: LinkGraph) -> list[list[int]]:
     return chains(graph.successor)

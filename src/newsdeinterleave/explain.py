@@ -13,7 +13,7 @@ from collections.abc import Collection
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from newsdeinterleave.engine import build_graph, make_fragments
+from newsdeinterleave.engine import make_fragments, page_graph
 from newsdeinterleave.segmentation import split_chunks
 from newsdeinterleave.text import detect_language
 
@@ -63,31 +63,32 @@ def explain(
 ) -> JoinExplanation:
     """Why fragment ``right`` does or does not follow fragment ``left`` (fragment indices)."""
     lang = language or detect_language(page_text)
-    fragments = make_fragments(page_text, split_chunks(page_text), lang)
+    graph, _ = page_graph(page_text, split_chunks(page_text), lang, disable)
+    fragments = graph.fragments
     n = len(fragments)
     if not (0 <= left < n and 0 <= right < n):
         raise IndexError(f"fragment indices must be in 0..{n - 1}")
-    graph = build_graph(page_text, fragments, lang, disable)
     succ = int(graph.successor[left])
     chosen = fragments[succ].text if succ >= 0 else None
     hit = np.flatnonzero((graph.ii == left) & (graph.jj == right))
+    unscored = JoinExplanation(
+        left=fragments[left].text,
+        right=fragments[right].text,
+        left_index=left,
+        right_index=right,
+        chosen_successor=chosen,
+        considered=False,
+        joined=False,
+        probability=0.0,
+        log_odds=float("-inf"),
+        by_family={},
+        features=[],
+        summary="not a candidate: the two fragments are too far apart to be compared"
+        if graph.model is not None
+        else "no trained model: input order kept",
+    )
     if not len(hit) or graph.model is None:
-        return JoinExplanation(
-            left=fragments[left].text,
-            right=fragments[right].text,
-            left_index=left,
-            right_index=right,
-            considered=False,
-            joined=False,
-            probability=0.0,
-            log_odds=float("-inf"),
-            by_family={},
-            features=[],
-            chosen_successor=chosen,
-            summary="not a candidate: the two fragments are too far apart to be compared"
-            if graph.model is not None
-            else "no trained model: input order kept",
-        )
+        return unscored
     k = int(hit[0])
     row = graph.features.matrix[k : k + 1]
     contrib = graph.model.contributions(row)[0]
@@ -107,17 +108,14 @@ def explain(
     joined = succ == right
     top = ", ".join(f"{fc.name} {fc.contribution:+.2f}" for fc in feats[:3])
     verdict = "joined" if joined else f"not joined (chose {chosen!r})" if chosen else "not joined"
-    return JoinExplanation(
-        left=fragments[left].text,
-        right=fragments[right].text,
-        left_index=left,
-        right_index=right,
-        considered=True,
-        joined=joined,
-        probability=float(1 / (1 + np.exp(-log_odds))),
-        log_odds=log_odds,
-        by_family=by_family,
-        features=feats,
-        chosen_successor=chosen,
-        summary=f"{verdict}: log-odds {log_odds:+.2f}; strongest evidence: {top}",
+    return unscored.model_copy(
+        update={
+            "considered": True,
+            "joined": joined,
+            "probability": float(1 / (1 + np.exp(-log_odds))),
+            "log_odds": log_odds,
+            "by_family": by_family,
+            "features": feats,
+            "summary": f"{verdict}: log-odds {log_odds:+.2f}; strongest evidence: {top}",
+        }
     )

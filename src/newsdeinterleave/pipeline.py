@@ -17,19 +17,17 @@ from newsdeinterleave.assembly import ArticlePlan
 from newsdeinterleave.engine import (
     KEEP_PER_FRAGMENT,
     LinkGraph,
-    build_graph,
     language_family,
     link_chains,
     load_link_model,
-    make_fragments,
-    page_models,
+    page_graph,
 )
 from newsdeinterleave.grouping import PAIR_BUDGET as CHAIN_PAIR_BUDGET
 from newsdeinterleave.grouping import chain_features, group_chains
 from newsdeinterleave.models import Role
 from newsdeinterleave.roles import RoleModel, heuristic_roles, role_features
 from newsdeinterleave.scoring import load_shipped
-from newsdeinterleave.segmentation import Chunk, Fragment
+from newsdeinterleave.segmentation import Chunk
 from newsdeinterleave.structure import assemble_articles, split_at_headers
 
 IntArray = NDArray[np.int64]
@@ -40,14 +38,6 @@ FloatArray = NDArray[np.float64]
 def load_role_model(language: str) -> RoleModel | None:
     data = load_shipped("roles", language_family(language))
     return RoleModel.from_json(data) if data is not None else None
-
-
-def line_chunk_counts(fragments: list[Fragment]) -> IntArray:
-    lines = np.array([f.line for f in fragments], dtype=np.int64)
-    if not len(lines):
-        return lines
-    _, inverse, counts = np.unique(lines, return_inverse=True, return_counts=True)
-    return np.asarray(counts[inverse], dtype=np.int64)
 
 
 def fragment_roles(graph: LinkGraph, model: RoleModel | None) -> list[Role]:
@@ -151,9 +141,7 @@ def reconstruct_block(
 ) -> tuple[list[ArticlePlan], list[tuple[int, int]], list[str], int]:
     """The full pipeline on one page (or one block of a very large page)."""
     disabled = frozenset(disable)
-    models = page_models([c.text for c in chunks], language, disabled)
-    fragments = make_fragments(text, chunks, language, disabled, models)
-    graph = build_graph(text, fragments, language, disabled, models=models, keep=keep)
+    graph, models = page_graph(text, chunks, language, disabled, keep=keep)
     roles = fragment_roles(graph, load_role_model(language))
     chains = split_chains(graph, roles)
     links = chain_features(graph, chains, roles, models, disabled, chain_pairs)
@@ -161,4 +149,4 @@ def reconstruct_block(
     plans, unassigned = assemble_articles(
         graph.fragments, graph.table, articles, roles, link_confidence(graph)
     )
-    return plans, unassigned, graph.warnings, len(fragments)
+    return plans, unassigned, graph.warnings, len(graph.fragments)
