@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from newsdeinterleave.features import (
     best_offsets,
     candidate_pairs,
+    diagonal_mean,
     fragment_table,
     local_column_width,
     pair_features,
@@ -89,3 +91,22 @@ def test_stride_votes_follow_the_neighbours_period() -> None:
     assert votes["stride_out"][pick][0] > 0.6
     assert votes["stride_out"][other][0] == 0.0
     assert votes["first_stage_best_out"][pick][0] == 1.0
+
+
+def test_diagonal_mean_pools_the_parallel_pairs_not_the_pair_itself() -> None:
+    # Weak, noisy evidence for a stride of 2 adds up along the diagonal.
+    n = 20
+    ii, jj = candidate_pairs(n, 3)
+    rng = np.random.default_rng(0)
+    score = rng.normal(0.0, 1.0, len(ii)) + np.where(jj - ii == 2, 1.0, 0.0)
+    mean, support = diagonal_mean(n, ii, jj, score, radius=3)
+    at = (ii == 10) & (jj == 12)
+    parallel = ((jj - ii) == 2) & (np.abs(ii - 10) <= 3) & (ii != 10)
+    assert mean[at][0] == pytest.approx(np.mean(score[parallel]))
+    assert support[at][0] == 1.0
+    # At the page's edge fewer parallel pairs exist.
+    edge = (ii == 0) & (jj == 2)
+    assert support[edge][0] == 0.5
+    stride_two = mean[(jj - ii == 2) & (ii >= 3) & (ii < n - 5)]
+    adjacent = mean[(jj - ii == 1) & (ii >= 3) & (ii < n - 5)]
+    assert stride_two.mean() > adjacent.mean() + 0.5

@@ -20,12 +20,15 @@ def test_training_pages_are_train_split_only() -> None:
 
 def test_a_small_fit_writes_loadable_models(tmp_path: Path) -> None:
     main(["--languages", "zh", "--max-pages", "2", "--out", str(tmp_path)])
-    for kind in ("gaps", "prune"):
-        model = LinkModel.from_json((tmp_path / model_filename(kind, "zh")).read_text("utf-8"))
-        assert model.names and len(model.coef) == len(model.names)
+    prune = LinkModel.from_json((tmp_path / model_filename("prune", "zh")).read_text("utf-8"))
+    assert prune.names and len(prune.coef) == len(prune.names)
+    assert "lm_bigram_diag" in prune.names
+    gaps = model_from_json((tmp_path / model_filename("gaps", "zh")).read_text("utf-8"))
+    assert isinstance(gaps, BoostedLinkModel) and "align_share" in gaps.names
     links = model_from_json((tmp_path / model_filename("links", "zh")).read_text("utf-8"))
     assert isinstance(links, BoostedLinkModel)
     assert "threshold" in links.meta and "stride_out" in links.names
+    assert "lm_diag_out" in links.names
     chains = model_from_json((tmp_path / model_filename("chains", "zh")).read_text("utf-8"))
     assert isinstance(chains, BoostedLinkModel) and "topic_sim" in chains.names
     assert (tmp_path / "roles-zh.json").exists()

@@ -268,6 +268,41 @@ def stride_votes(
     ]
 
 
+DIAGONAL_RADIUS = 3
+
+
+def diagonal_mean(
+    n: int, ii: IntArray, jj: IntArray, values: FloatArray, radius: int = DIAGONAL_RADIUS
+) -> tuple[FloatArray, FloatArray]:
+    """Mean of ``values`` over the pairs parallel to each pair, and the share present.
+
+    When an extractor interleaves columns with a steady period, the lines
+    around ``i`` continue the same distance away as ``i`` does: pairs
+    ``(i+r, j+r)`` share the fate of ``(i, j)``. One line break gives a
+    language model little to go on (an English line ends and the next begins
+    with ordinary words), but the evidence of a whole run of parallel breaks
+    adds up; this averages it along the diagonal, ignoring the pair itself.
+    """
+    if not len(ii):
+        return np.zeros(0), np.zeros(0)
+    key = (jj - ii + n) * (n + 1) + ii
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    total = np.zeros(len(ii))
+    count = np.zeros(len(ii))
+    for r in range(-radius, radius + 1):
+        if r == 0:
+            continue
+        target = key + r
+        inside = (ii + r >= 0) & (ii + r < n)
+        pos = np.minimum(np.searchsorted(sorted_key, target), len(order) - 1)
+        hit = inside & (sorted_key[pos] == target)
+        total[hit] += values[order[pos[hit]]]
+        count += hit
+    mean = np.where(count > 0, total / np.maximum(count, 1), 0.0)
+    return np.asarray(mean, dtype=np.float64), np.asarray(count / (2 * radius), dtype=np.float64)
+
+
 def top_k_mask(ii: IntArray, jj: IntArray, score: FloatArray, k: int) -> BoolArray:
     """Pairs among the ``k`` best for their source or among the ``k`` best for their target."""
     keep = np.zeros(len(ii), dtype=bool)
@@ -397,18 +432,24 @@ def pair_features(
         if family in disable or model is None:
             continue
         bigram = bigram_continuity(model, table.texts, ii, jj)
-        cols.append((f"{name}_bigram", family, bigram))
+        bigram_diag, _ = diagonal_mean(n, ii, jj, bigram - _group_max(ii, bigram, n)[ii])
+        cols += [(f"{name}_bigram", family, bigram), (f"{name}_bigram_diag", family, bigram_diag)]
         if not rich:
             continue
         score = continuity_of_pairs(model, table.texts, ii, jj)
         score = np.clip(np.nan_to_num(score, nan=0.0, posinf=20.0, neginf=-20.0), -20, 20)
         best_out = _group_max(ii, score, n)[ii]
         best_in = _group_max(jj, score, n)[jj]
+        diag_out, support = diagonal_mean(n, ii, jj, score - best_out)
+        diag_in, _ = diagonal_mean(n, ii, jj, score - best_in)
         cols += [
             (f"{name}_cont", family, score),
             (f"{name}_gap_out", family, score - best_out),
             (f"{name}_gap_in", family, score - best_in),
             (f"{name}_adj", family, score * adj),
+            (f"{name}_diag_out", family, diag_out),
+            (f"{name}_diag_in", family, diag_in),
+            (f"{name}_diag_support", family, support),
         ]
     if "topic" not in disable and topic is not None:
         best_out = _group_max(ii, topic, n)[ii]

@@ -84,6 +84,8 @@ def gap_features(
             ("right_tiny", "length", (rw <= 2).astype(f)),
             ("offset_rel", "length", np.minimum(offset_in_line / typical, 4.0)),
         ]
+        share, chance = column_alignment(chunks, widths, gaps)
+        cols += [("align_share", "length", share), ("align_chance", "length", chance)]
     if "punctuation" not in disable:
         ltext = [chunks[k].text for k in gaps.left.tolist()]
         rtext = [chunks[k].text for k in gaps.right.tolist()]
@@ -106,6 +108,66 @@ def gap_features(
     families = [c[1] for c in cols]
     matrix = np.column_stack([c[2] for c in cols]) if len(gaps.right) else np.zeros((0, len(cols)))
     return names, families, matrix
+
+
+ALIGN_RADIUS = 6
+
+
+def column_alignment(
+    chunks: Sequence[Chunk], widths: FloatArray, gaps: Gaps, radius: int = ALIGN_RADIUS
+) -> tuple[FloatArray, FloatArray]:
+    """How many nearby lines have a gap at the same place, and how many would by chance.
+
+    A splice sits where a column edge falls, and column edges fall at the same
+    printed position line after line, while the spaces between words wander.
+    When an OCR engine joins the rows of two columns with a single space this
+    is the only layout evidence of the cut: the gap lines up with gaps above
+    and below. Positions are display widths from the start of the line, with
+    a tolerance that grows with the position (proportional fonts drift).
+    """
+    n_gaps = len(gaps.right)
+    if not n_gaps:
+        return np.zeros(0), np.zeros(0)
+    line = np.array([c.line for c in chunks], dtype=np.int64)
+    start = np.array([c.start for c in chunks], dtype=np.float64)
+    first = np.array([c.first_in_line for c in chunks], dtype=bool)
+    excess = widths - np.array([c.end - c.start for c in chunks], dtype=np.float64)
+    # Display position of each chunk's start: characters from the line start
+    # plus the extra width of the wide characters before it on its line.
+    line_start = np.maximum.accumulate(np.where(first, start, -np.inf))
+    before = np.cumsum(excess) - excess
+    base = np.maximum.accumulate(np.where(first, before, -np.inf))
+    position = start - line_start + before - base
+    end_position = position + widths
+    line_width = np.zeros(int(line.max()) + 1)
+    np.maximum.at(line_width, line, end_position)
+    gaps_per_line = np.bincount(line[gaps.right], minlength=len(line_width)).astype(np.float64)
+
+    x = position[gaps.right]
+    gline = line[gaps.right]
+    order = np.lexsort((x, gline))
+    key_line, key_x = gline[order], x[order]
+    scale = float(max(line_width.max(), 1.0)) + 1.0
+    keys = key_line * scale + key_x
+    tol = 1.0 + 0.05 * x
+    hits = np.zeros(n_gaps)
+    seen = np.zeros(n_gaps)
+    chance = np.zeros(n_gaps)
+    for r in range(-radius, radius + 1):
+        other = gline + r
+        if r == 0:
+            continue
+        valid = (other >= 0) & (other < len(line_width))
+        other_c = np.clip(other, 0, len(line_width) - 1)
+        valid &= line_width[other_c] > 0
+        lo = np.searchsorted(keys, other_c * scale + x - tol, side="left")
+        hi = np.searchsorted(keys, other_c * scale + x + tol, side="right")
+        hits += valid & (hi > lo)
+        seen += valid
+        density = gaps_per_line[other_c] / np.maximum(line_width[other_c], 1.0)
+        chance += valid * np.minimum(1.0, density * (2 * tol + 1))
+    seen = np.maximum(seen, 1)
+    return hits / seen, chance / seen
 
 
 def _line_ends(chunks: Sequence[Chunk]) -> list[int]:

@@ -315,7 +315,7 @@ def fit_lower(
 ) -> tuple[Scorer, Scorer]:
     """Fit (and save) the splice-cut models, then the first-stage pruning models."""
     gap_data = stack([g for g in map(gap_examples, labelled) if g])
-    gap_models = fit_all(gap_data, "gaps", family, args.seed)
+    gap_models = fit_all(gap_data, "gaps", family, args.seed, boosted=True)
     for name, model in gap_models.items():
         save(model.to_json(), args.out, name)
     print(f"{family}: gaps {len(gap_data.labels)} ({int(gap_data.labels.sum())} cuts)")
