@@ -28,7 +28,7 @@ def test_a_small_fit_writes_loadable_models(tmp_path: Path) -> None:
     links = model_from_json((tmp_path / model_filename("links", "zh")).read_text("utf-8"))
     assert isinstance(links, BoostedLinkModel)
     assert "threshold" in links.meta and "stride_out" in links.names
-    assert "lm_diag_out" in links.names
+    assert {"lm_diag_out", "first_stage_diag_out"} <= set(links.names)
     chains = model_from_json((tmp_path / model_filename("chains", "zh")).read_text("utf-8"))
     assert isinstance(chains, BoostedLinkModel) and "topic_sim" in chains.names
     assert (tmp_path / "roles-zh.json").exists()

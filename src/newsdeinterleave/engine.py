@@ -7,7 +7,7 @@ very large pages within bounded time.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -25,6 +25,7 @@ from newsdeinterleave.features import (
     fragment_table,
     order_reliability,
     pair_features,
+    score_diagonals,
     top_k_mask,
 )
 from newsdeinterleave.scoring import Scorer, load_shipped, model_from_json
@@ -176,6 +177,7 @@ def build_graph(
         rich: bool,
         reliability: float | None = None,
         first_stage: BestOffsets | None = None,
+        first_stage_columns: Sequence[tuple[str, FloatArray]] = (),
     ) -> PairFeatures:
         topic = pair_similarity(vectors, a, b) if vectors is not None else None
         return pair_features(
@@ -189,12 +191,14 @@ def build_graph(
             rich=rich,
             order_reliability=reliability,
             first_stage=first_stage,
+            first_stage_columns=first_stage_columns,
         )
 
     if prune is None and use_model:
         prune = load_link_model("prune", language, disabled)
     reliability: float | None = None
     first_stage: BestOffsets | None = None
+    diagonals: list[tuple[str, FloatArray]] = []
     if prune is not None and len(ii):
         cheap = features(ii, jj, rich=False)
         prune.check_features(cheap.names)
@@ -203,8 +207,12 @@ def build_graph(
         first_stage = best_offsets(n, ii, jj, cheap_scores)
         kept = top_k_mask(ii, jj, cheap_scores, keep)
         kept |= jj == ii + 1
+        diagonals = [(name, col[kept]) for name, col in score_diagonals(n, ii, jj, cheap_scores)]
         ii, jj = ii[kept], jj[kept]
-    feats = features(ii, jj, rich=rich, reliability=reliability, first_stage=first_stage)
+    feats = features(
+        ii, jj, rich=rich, reliability=reliability, first_stage=first_stage,
+        first_stage_columns=diagonals,
+    )
     if model is None and use_model:
         model = load_link_model("links", language, disabled)
     if not len(ii):

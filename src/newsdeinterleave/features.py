@@ -285,22 +285,42 @@ def diagonal_mean(
     """
     if not len(ii):
         return np.zeros(0), np.zeros(0)
-    key = (jj - ii + n) * (n + 1) + ii
+    base = (jj - ii + n) * (n + 1)
+    key = base + ii
     order = np.argsort(key, kind="stable")
     sorted_key = key[order]
-    total = np.zeros(len(ii))
-    count = np.zeros(len(ii))
-    for r in range(-radius, radius + 1):
-        if r == 0:
-            continue
-        target = key + r
-        inside = (ii + r >= 0) & (ii + r < n)
-        pos = np.minimum(np.searchsorted(sorted_key, target), len(order) - 1)
-        hit = inside & (sorted_key[pos] == target)
-        total[hit] += values[order[pos[hit]]]
-        count += hit
+    prefix = np.concatenate([[0.0], np.cumsum(values[order])])
+    # Parallel pairs share the base; clamping keeps the range inside it.
+    lo = np.searchsorted(sorted_key, base + np.maximum(ii - radius, 0), side="left")
+    hi = np.searchsorted(sorted_key, base + np.minimum(ii + radius, n - 1), side="right")
+    total = prefix[hi] - prefix[lo] - values
+    count = (hi - lo - 1).astype(np.float64)
     mean = np.where(count > 0, total / np.maximum(count, 1), 0.0)
     return np.asarray(mean, dtype=np.float64), np.asarray(count / (2 * radius), dtype=np.float64)
+
+
+def score_diagonals(
+    n: int, ii: IntArray, jj: IntArray, score: FloatArray
+) -> list[tuple[str, FloatArray]]:
+    """The first-stage score's margins averaged along each pair's diagonal, near and wide.
+
+    The margins (a pair's score minus the best for its source, and for its
+    target) say how clearly each neighbour prefers the same stride; unlike the
+    votes of :func:`stride_votes` they keep how clearly. Computed over every
+    windowed pair, so the parallel pairs are there even when pruning drops them.
+    """
+    out_margin = score - _group_max(ii, score, n)[ii]
+    in_margin = score - _group_max(jj, score, n)[jj]
+    near_out, _ = diagonal_mean(n, ii, jj, out_margin)
+    near_in, _ = diagonal_mean(n, ii, jj, in_margin)
+    wide_out, _ = diagonal_mean(n, ii, jj, out_margin, radius=3 * DIAGONAL_RADIUS)
+    wide_in, _ = diagonal_mean(n, ii, jj, in_margin, radius=3 * DIAGONAL_RADIUS)
+    return [
+        ("first_stage_diag_out", near_out),
+        ("first_stage_diag_in", near_in),
+        ("first_stage_diag_out_wide", wide_out),
+        ("first_stage_diag_in_wide", wide_in),
+    ]
 
 
 def top_k_mask(ii: IntArray, jj: IntArray, score: FloatArray, k: int) -> BoolArray:
@@ -340,6 +360,7 @@ def pair_features(
     rich: bool = True,
     order_reliability: float | None = None,
     first_stage: BestOffsets | None = None,
+    first_stage_columns: Sequence[tuple[str, FloatArray]] = (),
 ) -> PairFeatures:
     """The feature matrix for candidate links ``ii[k] -> jj[k]``.
 
@@ -378,6 +399,7 @@ def pair_features(
         ]
     if first_stage is not None:
         cols += [(name, "order", col) for name, col in stride_votes(n, ii, jj, first_stage)]
+    cols += [(name, "order", col) for name, col in first_stage_columns]
     cols += [
         ("style_multi_natural", "order", multi * natural),
         ("style_width_natural", "order", median_width * natural),
@@ -442,6 +464,7 @@ def pair_features(
         best_in = _group_max(jj, score, n)[jj]
         diag_out, support = diagonal_mean(n, ii, jj, score - best_out)
         diag_in, _ = diagonal_mean(n, ii, jj, score - best_in)
+        diag_wide, _ = diagonal_mean(n, ii, jj, score - best_out, radius=3 * DIAGONAL_RADIUS)
         cols += [
             (f"{name}_cont", family, score),
             (f"{name}_gap_out", family, score - best_out),
@@ -450,6 +473,7 @@ def pair_features(
             (f"{name}_diag_out", family, diag_out),
             (f"{name}_diag_in", family, diag_in),
             (f"{name}_diag_support", family, support),
+            (f"{name}_diag_out_wide", family, diag_wide),
         ]
     if "topic" not in disable and topic is not None:
         best_out = _group_max(ii, topic, n)[ii]
