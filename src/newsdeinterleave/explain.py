@@ -83,7 +83,8 @@ def explain(
         log_odds=float("-inf"),
         by_family={},
         features=[],
-        summary="not a candidate: the two fragments are too far apart to be compared"
+        summary="not a candidate: outside the link window, or not among the candidates the cheap "
+        "first stage keeps for either fragment"
         if graph.model is not None
         else "no trained model: input order kept",
     )
