@@ -147,7 +147,9 @@ def column_alignment(
     gline = line[gaps.right]
     order = np.lexsort((x, gline))
     key_line, key_x = gline[order], x[order]
-    scale = float(max(line_width.max(), 1.0)) + 1.0
+    # Lines are laid end to end on one axis, far enough apart that no
+    # tolerance window reaches into the next line.
+    scale = 2.0 * (float(line_width.max()) + 2.0)
     keys = key_line * scale + key_x
     tol = 1.0 + 0.05 * x
     hits = np.zeros(n_gaps)
