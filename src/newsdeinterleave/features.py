@@ -271,32 +271,57 @@ def stride_votes(
 DIAGONAL_RADIUS = 3
 
 
-def diagonal_mean(
-    n: int, ii: IntArray, jj: IntArray, values: FloatArray, radius: int = DIAGONAL_RADIUS
-) -> tuple[FloatArray, FloatArray]:
-    """Mean of ``values`` over the pairs parallel to each pair, and the share present.
+@dataclass(frozen=True)
+class Diagonals:
+    """Candidate pairs sorted along their diagonals once, for several averages.
 
     When an extractor interleaves columns with a steady period, the lines
     around ``i`` continue the same distance away as ``i`` does: pairs
     ``(i+r, j+r)`` share the fate of ``(i, j)``. One line break gives a
     language model little to go on (an English line ends and the next begins
     with ordinary words), but the evidence of a whole run of parallel breaks
-    adds up; this averages it along the diagonal, ignoring the pair itself.
+    adds up; :meth:`mean` averages it along the diagonal, ignoring the pair
+    itself.
     """
-    if not len(ii):
-        return np.zeros(0), np.zeros(0)
-    base = (jj - ii + n) * (n + 1)
-    key = base + ii
-    order = np.argsort(key, kind="stable")
-    sorted_key = key[order]
-    prefix = np.concatenate([[0.0], np.cumsum(values[order])])
-    # Parallel pairs share the base; clamping keeps the range inside it.
-    lo = np.searchsorted(sorted_key, base + np.maximum(ii - radius, 0), side="left")
-    hi = np.searchsorted(sorted_key, base + np.minimum(ii + radius, n - 1), side="right")
-    total = prefix[hi] - prefix[lo] - values
-    count = (hi - lo - 1).astype(np.float64)
-    mean = np.where(count > 0, total / np.maximum(count, 1), 0.0)
-    return np.asarray(mean, dtype=np.float64), np.asarray(count / (2 * radius), dtype=np.float64)
+
+    n: int
+    ii: IntArray
+    base: IntArray
+    order: IntArray
+    sorted_key: IntArray
+
+    @classmethod
+    def of(cls, n: int, ii: IntArray, jj: IntArray) -> Diagonals:
+        base = (jj - ii + n) * (n + 1)
+        key = base + ii
+        order = np.argsort(key, kind="stable")
+        return cls(n=n, ii=ii, base=base, order=order, sorted_key=key[order])
+
+    def mean(
+        self, values: FloatArray, radius: int = DIAGONAL_RADIUS
+    ) -> tuple[FloatArray, FloatArray]:
+        """Mean of ``values`` over the pairs parallel to each pair, and the share present."""
+        if not len(self.ii):
+            return np.zeros(0), np.zeros(0)
+        prefix = np.concatenate([[0.0], np.cumsum(values[self.order])])
+        # Parallel pairs share the base; clamping keeps the range inside it.
+        lo = np.searchsorted(
+            self.sorted_key, self.base + np.maximum(self.ii - radius, 0), side="left"
+        )
+        hi = np.searchsorted(
+            self.sorted_key, self.base + np.minimum(self.ii + radius, self.n - 1), side="right"
+        )
+        total = prefix[hi] - prefix[lo] - values
+        count = (hi - lo - 1).astype(np.float64)
+        mean = np.where(count > 0, total / np.maximum(count, 1), 0.0)
+        return np.asarray(mean, dtype=np.float64), np.asarray(count / (2 * radius), np.float64)
+
+
+def diagonal_mean(
+    n: int, ii: IntArray, jj: IntArray, values: FloatArray, radius: int = DIAGONAL_RADIUS
+) -> tuple[FloatArray, FloatArray]:
+    """:meth:`Diagonals.mean` for one array of values."""
+    return Diagonals.of(n, ii, jj).mean(values, radius)
 
 
 def score_diagonals(
@@ -311,10 +336,11 @@ def score_diagonals(
     """
     out_margin = score - _group_max(ii, score, n)[ii]
     in_margin = score - _group_max(jj, score, n)[jj]
-    near_out, _ = diagonal_mean(n, ii, jj, out_margin)
-    near_in, _ = diagonal_mean(n, ii, jj, in_margin)
-    wide_out, _ = diagonal_mean(n, ii, jj, out_margin, radius=3 * DIAGONAL_RADIUS)
-    wide_in, _ = diagonal_mean(n, ii, jj, in_margin, radius=3 * DIAGONAL_RADIUS)
+    diagonals = Diagonals.of(n, ii, jj)
+    near_out, _ = diagonals.mean(out_margin)
+    near_in, _ = diagonals.mean(in_margin)
+    wide_out, _ = diagonals.mean(out_margin, radius=3 * DIAGONAL_RADIUS)
+    wide_in, _ = diagonals.mean(in_margin, radius=3 * DIAGONAL_RADIUS)
     return [
         ("first_stage_diag_out", near_out),
         ("first_stage_diag_in", near_in),
@@ -450,11 +476,12 @@ def pair_features(
             ("end_sentence_natural_multi", "punctuation", end_sent * natural * multi),
             ("start_close_adj", "punctuation", table.start_close[jj].astype(f) * adj),
         ]
+    diagonals = Diagonals.of(n, ii, jj)
     for name, family, model in (("lm", "lm", general), ("page_lm", "page_lm", page)):
         if family in disable or model is None:
             continue
         bigram = bigram_continuity(model, table.texts, ii, jj)
-        bigram_diag, _ = diagonal_mean(n, ii, jj, bigram - _group_max(ii, bigram, n)[ii])
+        bigram_diag, _ = diagonals.mean(bigram - _group_max(ii, bigram, n)[ii])
         cols += [(f"{name}_bigram", family, bigram), (f"{name}_bigram_diag", family, bigram_diag)]
         if not rich:
             continue
@@ -462,9 +489,9 @@ def pair_features(
         score = np.clip(np.nan_to_num(score, nan=0.0, posinf=20.0, neginf=-20.0), -20, 20)
         best_out = _group_max(ii, score, n)[ii]
         best_in = _group_max(jj, score, n)[jj]
-        diag_out, support = diagonal_mean(n, ii, jj, score - best_out)
-        diag_in, _ = diagonal_mean(n, ii, jj, score - best_in)
-        diag_wide, _ = diagonal_mean(n, ii, jj, score - best_out, radius=3 * DIAGONAL_RADIUS)
+        diag_out, support = diagonals.mean(score - best_out)
+        diag_in, _ = diagonals.mean(score - best_in)
+        diag_wide, _ = diagonals.mean(score - best_out, radius=3 * DIAGONAL_RADIUS)
         cols += [
             (f"{name}_cont", family, score),
             (f"{name}_gap_out", family, score - best_out),

@@ -145,12 +145,10 @@ def column_alignment(
 
     x = position[gaps.right]
     gline = line[gaps.right]
-    order = np.lexsort((x, gline))
-    key_line, key_x = gline[order], x[order]
     # Lines are laid end to end on one axis, far enough apart that no
     # tolerance window reaches into the next line.
     scale = 2.0 * (float(line_width.max()) + 2.0)
-    keys = key_line * scale + key_x
+    keys = np.sort(gline * scale + x)
     tol = 1.0 + 0.05 * x
     hits = np.zeros(n_gaps)
     seen = np.zeros(n_gaps)
