@@ -6,13 +6,16 @@ models on more pages and more extractor behaviours than that budget allows,
 this module lays the same composed pages (``compose``) out as text: articles
 are wrapped into columns of a character width, set side by side in bands, and
 read back the ways extractors misread them (row by row across columns, rows
-spliced onto one line, boxes of lines alternating between columns, visual
-lines of a block joined with spaces, headers stranded elsewhere). Labels are
-exact because every emitted character's source is known.
+spliced onto one line, boxes of lines alternating between columns, whole
+paragraph boxes read by their tops as pdfminer-style tools do (opt-in),
+visual lines of a block joined with spaces, headers stranded elsewhere).
+Labels are exact because every emitted character's source is known.
 
 ``python -m benchmarks.simulate --corpus ../shared/corpus --out /tmp/sim --count 400``
 writes ``<lang>-train/`` pages, gold files and a ``manifest.jsonl``. Only
-train-split articles are used.
+train-split articles are used unless ``--split dev`` asks for simulated
+development pages (to check a model on a reading mode the rendered dev set
+rarely shows; never for fitting).
 """
 
 from __future__ import annotations
@@ -141,7 +144,9 @@ def read_band(blocks: list[Block], rng: random.Random, zh: bool, mode: str) -> l
         (col, paras) for b in blocks for col, paras in zip(b.columns, b.paragraph_of, strict=True)
     ]
     height = max((len(c) for c, _ in cols), default=0)
-    if mode == "boxes":
+    if mode == "paragraphs":
+        out += _paragraph_boxes(cols, rng)
+    elif mode == "boxes":
         row = 0
         while row < height:
             step = rng.randint(2, 8)
@@ -167,6 +172,37 @@ def read_band(blocks: list[Block], rng: random.Random, zh: bool, mode: str) -> l
     return out
 
 
+def _paragraph_boxes(
+    cols: list[tuple[list[Line], list[int]]], rng: random.Random
+) -> list[list[Line]]:
+    """Text boxes as a layout analyser finds them, read in order of their tops.
+
+    A box is one paragraph's run of lines inside one column (a paragraph
+    that runs on into the next column becomes two boxes; headings and
+    captions are boxes of their own). Reading boxes by their top edge across
+    the columns, as pdfminer-style tools do, keeps every paragraph whole but
+    interleaves the paragraphs of neighbouring columns, so the broken joins
+    sit at box ends, mostly at paragraph ends and column bottoms.
+    """
+    boxes: list[tuple[float, int, list[Line]]] = []
+    for c, (col, paras) in enumerate(cols):
+        start = 0
+        for k in range(1, len(col) + 1):
+            same = k < len(col) and paras[k] >= 0 and paras[k] == paras[k - 1]
+            if same and rng.random() < 0.04:  # a photo or rule cuts the box
+                same = False
+            if not same:
+                top = start + rng.uniform(-0.8, 0.8)
+                boxes.append((top, c, col[start:k]))
+                start = k
+    boxes.sort(key=lambda b: (b[0], b[1]))
+    out: list[list[Line]] = []
+    joined = rng.random() < 0.7
+    for _, _, lines in boxes:
+        out += [list(lines)] if joined else [[ln] for ln in lines]
+    return out
+
+
 def _joined(col: list[Line], paras: list[int], rng: random.Random) -> list[list[Line]]:
     """Visual lines of one paragraph joined into one output line (each stays a cell)."""
     out: list[list[Line]] = []
@@ -178,8 +214,13 @@ def _joined(col: list[Line], paras: list[int], rng: random.Random) -> list[list[
     return out
 
 
+# Reading modes of the shipped models' training pages; ``paragraphs`` is opt-in
+# (``--paragraph-boxes``) so the documented training data stays reproducible.
+BAND_MODES = ("column", "rows", "splice", "boxes")
+
+
 def simulate(
-    spec: PageSpec, rng: random.Random
+    spec: PageSpec, rng: random.Random, band_modes: tuple[str, ...] = BAND_MODES
 ) -> tuple[str, list[CharLabel | None], list[list[str]], int]:
     zh = spec.language == "zh"
     texts = [[e.text for e in a.elements] for a in spec.articles] + [list(spec.furniture)]
@@ -194,7 +235,7 @@ def simulate(
             n = sum(not c.isspace() for c in t)
             ids[-1].append(list(range(gid, gid + n)))
             gid += n
-    mode = rng.choice(["column", "rows", "splice", "boxes", "mixed"])
+    mode = rng.choice([*band_modes, "mixed"])
     sep = "\n\n" if rng.random() < 0.4 else "\n"
     out_lines: list[list[Line]] = [
         [_wrap(_units(f, i, zh), 200, zh)[0]]
@@ -205,9 +246,7 @@ def simulate(
     for band in spec.bands:
         blocks = [set_article(a, ids[k + j], rng, zh) for j, a in enumerate(band.articles)]
         k += len(band.articles)
-        band_mode = (
-            mode if rng.random() < 0.8 else rng.choice(["column", "rows", "splice", "boxes"])
-        )
+        band_mode = mode if rng.random() < 0.8 else rng.choice(list(band_modes))
         out_lines += read_band(blocks, rng, zh, band_mode)
     text_parts: list[str] = []
     labels: list[CharLabel | None] = []
@@ -235,23 +274,30 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--langs", nargs="+", default=["zh", "en"])
     ap.add_argument("--count", type=int, default=300)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--split", choices=["train", "dev"], default="train")
+    ap.add_argument(
+        "--paragraph-boxes",
+        action="store_true",
+        help="also read bands as whole paragraph boxes ordered by their tops (pdfminer-style)",
+    )
     args = ap.parse_args(argv)
     manifest = []
     for lang in args.langs:
-        pool = load_pool(args.corpus, lang, "train", args.seed + 1000)
+        pool = load_pool(args.corpus, lang, args.split, args.seed + 1000)
         cursor = 0
-        folder = args.out / f"{lang}-train"
+        folder = args.out / f"{lang}-{args.split}"
         folder.mkdir(parents=True, exist_ok=True)
         for number in range(1, args.count + 1):
-            key = f"sim-{lang}-train-{number:04d}"
+            key = f"sim-{lang}-{args.split}-{number:04d}"
             rng = random.Random(sub_seed(args.seed, key))
             arts, cursor = choose_articles(
                 pool, cursor, rng.randint(4, 10), lang, page_target(args.seed, key, lang)
             )
             if cursor >= len(pool) - 12:
                 cursor = 0
-            spec = compose(key, lang, "train", args.seed, arts)
-            text, labels, roles, furn = simulate(spec, rng)
+            spec = compose(key, lang, args.split, args.seed, arts)
+            modes = (*BAND_MODES, "paragraphs") if args.paragraph_boxes else BAND_MODES
+            text, labels, roles, furn = simulate(spec, rng, modes)
             gold, _ = build_gold(
                 key,
                 f"{key}.txt",
@@ -271,9 +317,9 @@ def main(argv: list[str] | None = None) -> None:
             manifest.append(
                 {
                     "page_id": key,
-                    "path": f"{lang}-train/{key}.txt",
+                    "path": f"{lang}-{args.split}/{key}.txt",
                     "language": lang,
-                    "split": "train",
+                    "split": args.split,
                     "extractor": "simulated",
                     "article_ids": [a.corpus_id for a in spec.articles],
                 }

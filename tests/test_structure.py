@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from newsdeinterleave.features import fragment_table
 from newsdeinterleave.grouping import MAX_ALL_PAIRS, chain_pairs
@@ -44,3 +45,22 @@ def test_line_gaps_are_within_lines_only() -> None:
     gaps = line_gaps(chunks)
     assert gaps.right.tolist() == [1, 2, 4]
     assert gaps.left.tolist() == [0, 1, 3]
+
+
+def test_grouping_cannot_hang_a_title_behind_another_story(monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsdeinterleave import pipeline
+
+    text = "第一篇的正文在这里结束。\n第二篇标题\n第二篇的正文从这里开始。\n"
+    chunks = split_chunks(text)
+
+    def one_article(chains: list[list[int]], *_: object) -> tuple[list[list[int]], object]:
+        return [[k for chain in chains for k in chain]], np.zeros(0)
+
+    def roles(graph: pipeline.LinkGraph, _: object) -> list[Role]:
+        return ["title" if "标题" in f.text else "body" for f in graph.fragments]
+
+    monkeypatch.setattr(pipeline, "group_chains", one_article)
+    monkeypatch.setattr(pipeline, "fragment_roles", roles)
+    plans, _, _, _ = pipeline.reconstruct_block(text, chunks, "zh")
+    firsts = [text[plan.pieces[0].start : plan.pieces[0].end] for plan in plans]
+    assert len(plans) == 2 and firsts[1] == "第二篇标题"

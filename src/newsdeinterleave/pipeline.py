@@ -145,7 +145,8 @@ def reconstruct_block(
     roles = fragment_roles(graph, load_role_model(language))
     chains = split_chains(graph, roles)
     links = chain_features(graph, chains, roles, models, disabled, chain_pairs)
-    articles, _ = group_chains(chains, links, load_link_model("chains", language, disabled))
+    grouped, _ = group_chains(chains, links, load_link_model("chains", language, disabled))
+    articles = [part for article in grouped for part in split_at_headers(article, roles)]
     plans, unassigned = assemble_articles(
         graph.fragments, graph.table, articles, roles, link_confidence(graph)
     )
