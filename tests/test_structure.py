@@ -10,7 +10,7 @@ from newsdeinterleave.grouping import MAX_ALL_PAIRS, chain_pairs
 from newsdeinterleave.models import Role
 from newsdeinterleave.segmentation import group_fragments, split_chunks
 from newsdeinterleave.splicing import line_gaps
-from newsdeinterleave.structure import paragraph_starts, split_at_headers
+from newsdeinterleave.structure import attach_orphan_headers, paragraph_starts, split_at_headers
 
 
 def test_a_title_after_body_text_starts_a_new_article() -> None:
@@ -61,6 +61,35 @@ def test_grouping_cannot_hang_a_title_behind_another_story(monkeypatch: pytest.M
 
     monkeypatch.setattr(pipeline, "group_chains", one_article)
     monkeypatch.setattr(pipeline, "fragment_roles", roles)
+    monkeypatch.setattr(pipeline, "attach_orphan_headers", lambda articles, *_: articles)
     plans, _, _, _ = pipeline.reconstruct_block(text, chunks, "zh")
     firsts = [text[plan.pieces[0].start : plan.pieces[0].end] for plan in plans]
     assert len(plans) == 2 and firsts[1] == "第二篇标题"
+
+
+def test_a_stranded_title_joins_the_untitled_story_it_shares_words_with() -> None:
+    texts = [
+        "苏丹武装冲突持续",
+        "今天天气晴朗气温回升",
+        "苏丹武装部队与快速支援部队在首都交火",
+        "农业农村部说秋收进展顺利",
+    ]
+    roles: list[Role] = ["title", "title", "body", "body"]
+    articles = [[0], [2], [3]]
+    # The Sudan title goes in front of the Sudan story; the harvest story stays untitled.
+    assert attach_orphan_headers(articles, roles, texts) == [[0, 2], [3]]
+    # A title sharing no words with any story stays where it was.
+    assert attach_orphan_headers([[1], [2], [3]], roles, texts) == [[1], [2], [3]]
+
+
+def test_a_titled_story_with_its_body_is_not_a_stranded_title() -> None:
+    texts = [
+        "苏丹武装冲突持续",
+        "苏丹首都喀土穆的冲突已造成至少九十七人死亡三百多人受伤",
+        "苏丹武装部队交火",
+    ]
+    roles: list[Role] = ["title", "body", "body"]
+    assert attach_orphan_headers([[0, 1], [2]], roles, texts, max_body_per_header=1.0) == [
+        [0, 1],
+        [2],
+    ]

@@ -28,7 +28,11 @@ from newsdeinterleave.models import Role
 from newsdeinterleave.roles import RoleModel, heuristic_roles, role_features
 from newsdeinterleave.scoring import load_shipped
 from newsdeinterleave.segmentation import Chunk
-from newsdeinterleave.structure import assemble_articles, split_at_headers
+from newsdeinterleave.structure import (
+    assemble_articles,
+    attach_orphan_headers,
+    split_at_headers,
+)
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -147,6 +151,7 @@ def reconstruct_block(
     links = chain_features(graph, chains, roles, models, disabled, chain_pairs)
     grouped, _ = group_chains(chains, links, load_link_model("chains", language, disabled))
     articles = [part for article in grouped for part in split_at_headers(article, roles)]
+    articles = attach_orphan_headers(articles, roles, graph.table.texts)
     plans, unassigned = assemble_articles(
         graph.fragments, graph.table, articles, roles, link_confidence(graph)
     )
