@@ -10,7 +10,12 @@ from newsdeinterleave.grouping import MAX_ALL_PAIRS, chain_pairs
 from newsdeinterleave.models import Role
 from newsdeinterleave.segmentation import group_fragments, split_chunks
 from newsdeinterleave.splicing import line_gaps
-from newsdeinterleave.structure import attach_orphan_headers, paragraph_starts, split_at_headers
+from newsdeinterleave.structure import (
+    attach_orphan_headers,
+    captions_last,
+    paragraph_starts,
+    split_at_headers,
+)
 
 
 def test_a_title_after_body_text_starts_a_new_article() -> None:
@@ -93,3 +98,12 @@ def test_a_titled_story_with_its_body_is_not_a_stranded_title() -> None:
         [0, 1],
         [2],
     ]
+
+
+def test_captions_are_read_after_the_story_and_before_its_credit() -> None:
+    roles: list[Role] = ["title", "body", "caption", "credit", "body", "credit"]
+    # Title, body, [caption, photo credit], body, reporter credit.
+    assert captions_last([[0, 1, 2, 3, 4, 5]], roles) == [[0, 1, 4, 2, 3, 5]]
+    # A credit that follows body text stays where it is; a caption-only group is untouched.
+    assert captions_last([[0, 1, 5]], roles) == [[0, 1, 5]]
+    assert captions_last([[2, 3]], roles) == [[2, 3]]

@@ -31,6 +31,7 @@ from newsdeinterleave.segmentation import Chunk
 from newsdeinterleave.structure import (
     assemble_articles,
     attach_orphan_headers,
+    captions_last,
     split_at_headers,
 )
 
@@ -152,6 +153,7 @@ def reconstruct_block(
     grouped, _ = group_chains(chains, links, load_link_model("chains", language, disabled))
     articles = [part for article in grouped for part in split_at_headers(article, roles)]
     articles = attach_orphan_headers(articles, roles, graph.table.texts)
+    articles = captions_last(articles, roles)
     plans, unassigned = assemble_articles(
         graph.fragments, graph.table, articles, roles, link_confidence(graph)
     )
