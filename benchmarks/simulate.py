@@ -281,6 +281,7 @@ def main(argv: list[str] | None = None) -> None:
         help="also read bands as whole paragraph boxes ordered by their tops (pdfminer-style)",
     )
     args = ap.parse_args(argv)
+    modes = (*BAND_MODES, "paragraphs") if args.paragraph_boxes else BAND_MODES
     manifest = []
     for lang in args.langs:
         pool = load_pool(args.corpus, lang, args.split, args.seed + 1000)
@@ -296,7 +297,6 @@ def main(argv: list[str] | None = None) -> None:
             if cursor >= len(pool) - 12:
                 cursor = 0
             spec = compose(key, lang, args.split, args.seed, arts)
-            modes = (*BAND_MODES, "paragraphs") if args.paragraph_boxes else BAND_MODES
             text, labels, roles, furn = simulate(spec, rng, modes)
             gold, _ = build_gold(
                 key,

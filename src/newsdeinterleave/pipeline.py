@@ -32,7 +32,7 @@ from newsdeinterleave.structure import (
     assemble_articles,
     attach_orphan_headers,
     captions_last,
-    split_at_headers,
+    split_groups_at_headers,
 )
 
 IntArray = NDArray[np.int64]
@@ -63,7 +63,7 @@ def link_confidence(graph: LinkGraph) -> FloatArray:
 
 
 def split_chains(graph: LinkGraph, roles: list[Role]) -> list[list[int]]:
-    return [part for chain in link_chains(graph) for part in split_at_headers(chain, roles)]
+    return split_groups_at_headers(link_chains(graph), roles)
 
 
 # Pages with more chunks than this are rebuilt block by block (blocks cut at line
@@ -151,7 +151,7 @@ def reconstruct_block(
     chains = split_chains(graph, roles)
     links = chain_features(graph, chains, roles, models, disabled, chain_pairs)
     grouped, _ = group_chains(chains, links, load_link_model("chains", language, disabled))
-    articles = [part for article in grouped for part in split_at_headers(article, roles)]
+    articles = split_groups_at_headers(grouped, roles)
     articles = attach_orphan_headers(articles, roles, graph.table.texts)
     articles = captions_last(articles, roles)
     plans, unassigned = assemble_articles(

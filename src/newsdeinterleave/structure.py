@@ -59,12 +59,9 @@ def split_at_headers(chain: list[int], roles: list[Role]) -> list[list[int]]:
     return [p for p in parts if p]
 
 
-# A group counts as a stranded header when its body text is at most this many
-# times its header text (a title with a few stray lines), and it joins a story
-# only if their TF-IDF similarity reaches MIN_HEADER_SIMILARITY. Both were
-# chosen on the dev pages (zh-dev and en-dev), never on the seed or test pages.
-MAX_BODY_PER_HEADER = 8.0
-MIN_HEADER_SIMILARITY = 0.05
+def split_groups_at_headers(groups: list[list[int]], roles: list[Role]) -> list[list[int]]:
+    """:func:`split_at_headers` over every chain or article of a page."""
+    return [part for group in groups for part in split_at_headers(group, roles)]
 
 
 def captions_last(articles: list[list[int]], roles: Sequence[Role]) -> list[list[int]]:
@@ -98,6 +95,14 @@ def captions_last(articles: list[list[int]], roles: Sequence[Role]) -> list[list
             tail -= 1
         out.append(rest[:tail] + moved + rest[tail:])
     return out
+
+
+# A group counts as a stranded header when its body text is at most this many
+# times its header text (a title with a few stray lines), and it joins a story
+# only if their TF-IDF similarity reaches MIN_HEADER_SIMILARITY. Both were
+# chosen on the dev pages (zh-dev and en-dev), never on the seed or test pages.
+MAX_BODY_PER_HEADER = 8.0
+MIN_HEADER_SIMILARITY = 0.05
 
 
 def attach_orphan_headers(
