@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+import pytest
 
 from newsdeinterleave.segmentation import split_chunks
-from newsdeinterleave.splicing import column_alignment, gap_features, line_gaps
+from newsdeinterleave.splicing import (
+    column_alignment,
+    gap_features,
+    line_gaps,
+    neighbour_continuity,
+    predict_breaks,
+)
 from newsdeinterleave.text import display_width
 
 # Two columns of ten display columns each, joined by one space as OCR does:
@@ -73,3 +82,95 @@ def test_alignment_is_part_of_the_gap_features_and_can_be_switched_off() -> None
 def test_no_gaps_gives_empty_features() -> None:
     rights, share, chance = _alignment("one\ntwo\n")
     assert rights == [] and len(share) == 0 and len(chance) == 0
+
+
+class _ColumnReader:
+    """A toy continuity model that knows which word follows which in each column."""
+
+    def __init__(self, rows: list[tuple[str, str]]) -> None:
+        self.follows: set[tuple[str, str]] = set()
+        for column in zip(*rows, strict=True):
+            words = " ".join(column).split()
+            self.follows |= set(zip(words, words[1:], strict=False))
+
+    def continuity_batch(self, lefts: Sequence[str], rights: Sequence[str]) -> np.ndarray:
+        pairs = zip(lefts, rights, strict=True)
+        return np.array([5.0 if (a.split()[-1], b.split()[0]) in self.follows else -5.0
+                         for a, b in pairs])
+
+
+def test_a_splice_reads_on_into_the_lines_around_it_and_a_word_space_does_not() -> None:
+    text = _page(ROWS)
+    chunks = split_chunks(text)
+    gaps = line_gaps(chunks)
+    names, _, matrix = gap_features(text, chunks, gaps, general=_ColumnReader(ROWS), page=None)
+    down = matrix[:, names.index("lm_down_first")]
+    up = matrix[:, names.index("lm_up_last")]
+    line_start = {c.line: c.start for c in chunks if c.first_in_line}
+    position = np.array([chunks[r].start - line_start[chunks[r].line] for r in gaps.right])
+    splice = position == 11
+    middle = np.array([0 < chunks[r].line < len(ROWS) - 1 for r in gaps.right])
+    # Left column's row runs on at the next line's start, the right column's row
+    # runs on from the previous line's end; across the splice it reads on worse.
+    assert np.all(down[splice & middle] == 10.0)
+    assert np.all(up[splice & middle] == 10.0)
+    # Across a word space the text already reads on: nothing better elsewhere.
+    assert np.all(matrix[~splice, names.index("lm_down_best")] <= 0.0)
+    assert np.all(matrix[~splice, names.index("lm_up_best")] <= 0.0)
+
+
+def test_first_and_last_lines_have_no_neighbour_evidence() -> None:
+    text = _page(ROWS)
+    chunks = split_chunks(text)
+    gaps = line_gaps(chunks)
+    names, _, matrix = gap_features(text, chunks, gaps, general=_ColumnReader(ROWS), page=None)
+    line = np.array([chunks[r].line for r in gaps.right])
+    assert np.all(matrix[line == 0, names.index("lm_up_last")] == 0.0)
+    assert np.all(matrix[line == 0, names.index("lm_up_best")] == 0.0)
+    last = line == line.max()
+    assert np.all(matrix[last, names.index("lm_down_first")] == 0.0)
+
+
+def test_neighbour_search_looks_at_a_bounded_number_of_chunks() -> None:
+    # The left word "alpha" reads on only into the fifth word of the next line.
+    text = "alpha omega\nw1 w2 w3 w4 beta w6\n"
+    chunks = split_chunks(text)
+    gaps = line_gaps(chunks)
+    reader = _ColumnReader([("alpha beta", "")])
+    lefts = ["alpha"] + ["x"] * (len(gaps.right) - 1)
+    rights = [chunks[r].text for r in gaps.right.tolist()]
+    wide = dict(neighbour_continuity(text, chunks, gaps, reader, lefts, rights))
+    narrow = dict(neighbour_continuity(text, chunks, gaps, reader, lefts, rights, cap=4))
+    assert wide["down_best"][0] == 5.0
+    assert narrow["down_best"][0] == -5.0
+    assert np.isnan(wide["up_best"][0])
+
+
+class _NamesOnly:
+    """A stand-in splice model: records the features it is scored on, cuts nothing."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        self.seen: list[str] = []
+
+    def check_features(self, names: list[str]) -> None:
+        self.seen = names
+
+    def log_odds(self, matrix: np.ndarray) -> np.ndarray:
+        return np.full(len(matrix), -10.0)
+
+
+@pytest.mark.parametrize("neighbours", [True, False])
+def test_a_splice_model_is_scored_on_the_features_it_was_fitted_with(neighbours: bool) -> None:
+    text = _page(ROWS)
+    chunks = split_chunks(text)
+    reader = _ColumnReader(ROWS)
+    names, _, _ = gap_features(
+        text, chunks, line_gaps(chunks), general=reader, page=None, neighbours=neighbours
+    )
+    model = _NamesOnly(names)
+    cuts = predict_breaks(
+        text, chunks, model, general=reader, page=None, fallback_cut_all=False  # type: ignore[arg-type]
+    )
+    assert cuts == set() and model.seen == names
+    assert ("lm_down_first" in names) is neighbours

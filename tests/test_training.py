@@ -7,6 +7,7 @@ from pathlib import Path
 from newsdeinterleave.boosting import BoostedLinkModel
 from newsdeinterleave.explain import explain
 from newsdeinterleave.scoring import LinkModel, model_filename, model_from_json
+from newsdeinterleave.splicing import NEIGHBOUR_SUFFIXES
 from newsdeinterleave.training import main, training_pages
 
 PAGES = Path(__file__).resolve().parents[1] / "benchmarks" / "pages"
@@ -32,6 +33,20 @@ def test_a_small_fit_writes_loadable_models(tmp_path: Path) -> None:
     chains = model_from_json((tmp_path / model_filename("chains", "zh")).read_text("utf-8"))
     assert isinstance(chains, BoostedLinkModel) and "topic_sim" in chains.names
     assert (tmp_path / "roles-zh.json").exists()
+    # Chinese splice models are fitted without neighbour continuity (NEIGHBOUR_LANGUAGES).
+    assert not any(name.endswith(NEIGHBOUR_SUFFIXES) for name in gaps.names)
+
+
+def test_gaps_only_refits_the_splice_models_and_leaves_the_later_stages(tmp_path: Path) -> None:
+    links = tmp_path / model_filename("links", "zh")
+    links.write_text("kept", encoding="utf-8")
+    main(["--languages", "zh", "--max-pages", "2", "--out", str(tmp_path), "--gaps-only"])
+    gaps = model_from_json((tmp_path / model_filename("gaps", "zh")).read_text("utf-8"))
+    assert isinstance(gaps, BoostedLinkModel)
+    assert (tmp_path / model_filename("gaps", "zh", frozenset({"lm"}))).exists()
+    assert links.read_text("utf-8") == "kept"
+    assert not (tmp_path / model_filename("prune", "zh")).exists()
+    assert not (tmp_path / "roles-zh.json").exists()
 
 
 def test_explain_decomposes_a_join_into_feature_contributions() -> None:

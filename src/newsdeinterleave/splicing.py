@@ -52,8 +52,13 @@ def gap_features(
     general: Continuity | None,
     page: Continuity | None,
     disable: Collection[str] = (),
+    neighbours: bool = True,
 ) -> tuple[list[str], list[str], FloatArray]:
-    """Feature matrix (one row per gap) with names and families."""
+    """Feature matrix (one row per gap) with names and families.
+
+    ``neighbours`` adds :func:`neighbour_continuity` (both LMs); a model
+    fitted without it is scored without it.
+    """
     f = np.float64
     widths = np.array([display_width(c.text) for c in chunks], dtype=f)
     typical = float(np.quantile(widths, 0.8)) if len(widths) else 1.0
@@ -104,10 +109,92 @@ def gap_features(
             continue
         score = np.clip(np.nan_to_num(model.continuity_batch(lefts, rights)), -20, 20)
         cols.append((f"{name}_gap_cont", family, score))
+        if neighbours:
+            cols += [
+                (f"{name}_{key}", family, np.where(np.isnan(value), 0.0, value - score))
+                for key, value in neighbour_continuity(text, chunks, gaps, model, lefts, rights)
+            ]
     names = [c[0] for c in cols]
     families = [c[1] for c in cols]
     matrix = np.column_stack([c[2] for c in cols]) if len(gaps.right) else np.zeros((0, len(cols)))
     return names, families, matrix
+
+
+# Continuations into the neighbouring lines are looked for among at most this
+# many chunks of each line (a line of a four-column OCR page holds about 40 words).
+NEIGHBOUR_CHUNKS = 40
+NEIGHBOUR_SUFFIXES = ("_down_first", "_down_best", "_up_last", "_up_best")
+# Languages whose splice models are fitted with neighbour continuity. Latin
+# OCR joins column rows with one space, where little else tells a seam from a
+# word space; CJK splices are already found at 0.94 recall without it (zh-dev),
+# and a Chinese refit with it did not score better on the dev pages.
+NEIGHBOUR_LANGUAGES = frozenset({"en"})
+
+
+def neighbour_continuity(
+    text: str,
+    chunks: Sequence[Chunk],
+    gaps: Gaps,
+    model: Continuity,
+    lefts: Sequence[str],
+    rights: Sequence[str],
+    cap: int = NEIGHBOUR_CHUNKS,
+) -> list[tuple[str, FloatArray]]:
+    """How well each gap's two sides continue into the lines above and below.
+
+    Across a splice the text on the left runs on at the next line (into the
+    first chunk when the splice is the first column edge) and the text on the
+    right runs on from the line above (from its last chunk at the last column
+    edge). An OCR engine joining column rows with one space leaves only this
+    and the column alignment as evidence: the words on either side of a splice
+    often read on plausibly, but they read on better where the column does.
+    Each score is the best continuity found, to be compared with the
+    continuity across the gap itself (NaN where there is no such line).
+    """
+    first_of_line = [c.index for c in chunks if c.first_in_line]
+    line_no = np.cumsum([c.first_in_line for c in chunks]) - 1
+    bounds = np.array(first_of_line + [len(chunks)], dtype=np.int64)
+    starts = _line_starts(chunks)
+    n_lines = len(first_of_line)
+    gap_line = line_no[gaps.left]
+
+    def tail(k: int) -> str:
+        return text[max(starts[k], chunks[k].end - 12) : chunks[k].end]
+
+    def candidates(offset: int, last: bool) -> tuple[IntArray, IntArray]:
+        """(gap, chunk) pairs for up to ``cap`` chunks of the line ``offset`` away."""
+        other = gap_line + offset
+        valid = (other >= 0) & (other < n_lines)
+        other = np.clip(other, 0, max(n_lines - 1, 0))
+        size = np.where(valid, np.minimum(bounds[other + 1] - bounds[other], cap), 0)
+        gap_idx = np.repeat(np.arange(len(gap_line)), size)
+        rank = np.arange(int(size.sum())) - np.repeat(np.cumsum(size) - size, size)
+        line_of = other[gap_idx]
+        chunk = bounds[line_of + 1] - 1 - rank if last else bounds[line_of] + rank
+        return gap_idx, chunk
+
+    out: list[tuple[str, FloatArray]] = []
+    for key, offset, last in (("down", 1, False), ("up", -1, True)):
+        gap_idx, chunk = candidates(offset, last)
+        if key == "down":
+            scores = model.continuity_batch(
+                [lefts[g] for g in gap_idx.tolist()], [chunks[k].text[:8] for k in chunk.tolist()]
+            )
+        else:
+            scores = model.continuity_batch(
+                [tail(k) for k in chunk.tolist()], [rights[g] for g in gap_idx.tolist()]
+            )
+        scores = np.clip(np.nan_to_num(scores), -20, 20)
+        best = np.full(len(gap_line), -np.inf)
+        nearest = np.full(len(gap_line), np.nan)
+        if len(gap_idx):
+            np.maximum.at(best, gap_idx, scores)
+            # rank 0 comes first in each gap's run: the line's first (or last) chunk
+            head = np.flatnonzero(np.r_[True, gap_idx[1:] != gap_idx[:-1]])
+            nearest[gap_idx[head]] = scores[head]
+        edge = "first" if key == "down" else "last"
+        out += [(f"{key}_{edge}", nearest), (f"{key}_best", np.where(best > -np.inf, best, np.nan))]
+    return out
 
 
 ALIGN_RADIUS = 6
@@ -211,7 +298,10 @@ def predict_breaks(
             return set(gaps.right.tolist())
         wide = [r for r in gaps.right.tolist() if chunks[r].start - chunks[r - 1].end >= 2]
         return set(wide)
-    names, _, matrix = gap_features(text, chunks, gaps, general=general, page=page, disable=disable)
+    neighbours = any(name.endswith(NEIGHBOUR_SUFFIXES) for name in model.names)
+    names, _, matrix = gap_features(
+        text, chunks, gaps, general=general, page=page, disable=disable, neighbours=neighbours
+    )
     model.check_features(names)
     prob = 1.0 / (1.0 + np.exp(-model.log_odds(matrix)))
     return set(gaps.right[prob >= CUT_THRESHOLD].tolist())

@@ -39,7 +39,7 @@ from newsdeinterleave.pipeline import fragment_roles, split_chains
 from newsdeinterleave.roles import RoleModel, role_features
 from newsdeinterleave.scoring import LinkModel, Scorer, model_filename, model_from_json, save
 from newsdeinterleave.segmentation import Chunk, split_chunks
-from newsdeinterleave.splicing import gap_features, line_gaps
+from newsdeinterleave.splicing import NEIGHBOUR_LANGUAGES, gap_features, line_gaps
 
 
 @dataclass
@@ -131,7 +131,12 @@ def gap_examples(page: LabelledPage) -> TrainingSet | None:
     if not len(gaps.right):
         return None
     names, families, matrix = gap_features(
-        page.text, page.chunks, gaps, general=page.models.general, page=page.models.page
+        page.text,
+        page.chunks,
+        gaps,
+        general=page.models.general,
+        page=page.models.page,
+        neighbours=language_family(page.language) in NEIGHBOUR_LANGUAGES,
     )
     last_char = np.array([page.chunks[k].end - 1 for k in gaps.left.tolist()], dtype=np.int64)
     first_char = np.array([page.chunks[k].start for k in gaps.right.tolist()], dtype=np.int64)
@@ -310,16 +315,21 @@ def _load(folder: Path, kind: str, language: str) -> Scorer:
     return model_from_json((folder / model_filename(kind, language)).read_text("utf-8"))
 
 
-def fit_lower(
-    labelled: list[LabelledPage], family: str, args: argparse.Namespace, rng: np.random.Generator
-) -> tuple[Scorer, Scorer]:
-    """Fit (and save) the splice-cut models, then the first-stage pruning models."""
+def fit_gaps(labelled: list[LabelledPage], family: str, args: argparse.Namespace) -> Scorer:
+    """Fit and save the splice-cut models (all families and each ablation); return the full one."""
     gap_data = stack([g for g in map(gap_examples, labelled) if g])
     gap_models = fit_all(gap_data, "gaps", family, args.seed, boosted=True)
     for name, model in gap_models.items():
         save(model.to_json(), args.out, name)
     print(f"{family}: gaps {len(gap_data.labels)} ({int(gap_data.labels.sum())} cuts)")
-    full_gaps = gap_models[model_filename("gaps", family)]
+    return gap_models[model_filename("gaps", family)]
+
+
+def fit_lower(
+    labelled: list[LabelledPage], family: str, args: argparse.Namespace, rng: np.random.Generator
+) -> tuple[Scorer, Scorer]:
+    """Fit (and save) the splice-cut models, then the first-stage pruning models."""
+    full_gaps = fit_gaps(labelled, family, args)
     cheap = collect_links(labelled, full_gaps, None, rng, args.negative_rate)
     prune_models = fit_all(cheap, "prune", family, args.seed)
     for name, model in prune_models.items():
@@ -353,6 +363,10 @@ def main(argv: list[str] | None = None) -> None:
         help="also load the link models from --out and refit only the role and chain models",
     )
     parser.add_argument(
+        "--gaps-only", action="store_true",
+        help="refit only the splice-cut models and keep the later stages' models in --out",
+    )
+    parser.add_argument(
         "--reuse-lower", action="store_true",
         help="load the splice and pruning models already in --out instead of refitting them",
     )
@@ -370,6 +384,9 @@ def main(argv: list[str] | None = None) -> None:
         labelled = [labelled_page(p) for p in pages]
         family = language_family(language)
         rng = np.random.default_rng(args.seed)
+        if args.gaps_only:
+            fit_gaps(labelled, family, args)
+            continue
         if args.reuse_lower:
             full_gaps = _load(args.out, "gaps", family)
             full_prune = _load(args.out, "prune", family)
