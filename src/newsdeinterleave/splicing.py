@@ -127,7 +127,8 @@ NEIGHBOUR_SUFFIXES = ("_down_first", "_down_best", "_up_last", "_up_best")
 # Languages whose splice models are fitted with neighbour continuity. Latin
 # OCR joins column rows with one space, where little else tells a seam from a
 # word space; CJK splices are already found at 0.94 recall without it (zh-dev),
-# and a Chinese refit with it did not score better on the dev pages.
+# and the shipped Chinese models, fitted without it, score better on the dev
+# pages than a Chinese refit with it (docs/engine.md).
 NEIGHBOUR_LANGUAGES = frozenset({"en"})
 
 
