@@ -102,17 +102,19 @@ def gap_features(
             ("right_lower", "punctuation", np.array([t[0].islower() for t in rtext], f)),
             ("left_hyphen", "punctuation", np.array([t.endswith("-") for t in ltext], f)),
         ]
-    lefts = [text[max(starts[k], chunks[k].end - 12) : chunks[k].end] for k in gaps.left.tolist()]
-    rights = [chunks[k].text[:8] for k in gaps.right.tolist()]
+    before, after = chunk_contexts(text, chunks, starts)
+    lefts = [before[k] for k in gaps.left.tolist()]
+    rights = [after[k] for k in gaps.right.tolist()]
+    pairs = neighbour_pairs(chunks, gaps, before, after, lefts, rights) if neighbours else None
     for name, family, model in (("lm", "lm", general), ("page_lm", "page_lm", page)):
         if family in disable or model is None or not len(gaps.right):
             continue
         score = np.clip(np.nan_to_num(model.continuity_batch(lefts, rights)), -20, 20)
         cols.append((f"{name}_gap_cont", family, score))
-        if neighbours:
+        if pairs is not None:
             cols += [
                 (f"{name}_{key}", family, np.where(np.isnan(value), 0.0, value - score))
-                for key, value in neighbour_continuity(text, chunks, gaps, model, lefts, rights)
+                for key, value in score_neighbours(pairs, model)
             ]
     names = [c[0] for c in cols]
     families = [c[1] for c in cols]
@@ -120,16 +122,107 @@ def gap_features(
     return names, families, matrix
 
 
+# Continuity is scored on this many characters before a gap (within its line)
+# and this many after it.
+LEFT_CONTEXT = 12
+RIGHT_CONTEXT = 8
+
+
+def chunk_contexts(
+    text: str, chunks: Sequence[Chunk], line_starts: Sequence[int]
+) -> tuple[list[str], list[str]]:
+    """Per chunk: its line's text up to the chunk's end, and the chunk's first characters."""
+    before = [text[max(line_starts[k], c.end - LEFT_CONTEXT) : c.end] for k, c in enumerate(chunks)]
+    after = [c.text[:RIGHT_CONTEXT] for c in chunks]
+    return before, after
+
+
 # Continuations into the neighbouring lines are looked for among at most this
 # many chunks of each line (a line of a four-column OCR page holds about 40 words).
 NEIGHBOUR_CHUNKS = 40
-NEIGHBOUR_SUFFIXES = ("_down_first", "_down_best", "_up_last", "_up_best")
+# Each direction's nearest chunk (the next line's first, the previous line's
+# last) and its best chunk; feature names end with these.
+NEIGHBOUR_KEYS = ("down_first", "down_best", "up_last", "up_best")
+NEIGHBOUR_SUFFIXES = tuple(f"_{key}" for key in NEIGHBOUR_KEYS)
 # Languages whose splice models are fitted with neighbour continuity. Latin
 # OCR joins column rows with one space, where little else tells a seam from a
 # word space; CJK splices are already found at 0.94 recall without it (zh-dev),
 # and the shipped Chinese models, fitted without it, score better on the dev
 # pages than a Chinese refit with it (docs/engine.md).
 NEIGHBOUR_LANGUAGES = frozenset({"en"})
+
+
+@dataclass(frozen=True)
+class NeighbourPairs:
+    """The texts to score for every gap against the lines below (down) and above (up).
+
+    Built once per page and scored with each language model. Within each
+    direction a gap's pairs are consecutive, nearest chunk first.
+    """
+
+    n_gaps: int
+    down_gap: IntArray
+    down_texts: tuple[list[str], list[str]]
+    up_gap: IntArray
+    up_texts: tuple[list[str], list[str]]
+
+
+def neighbour_pairs(
+    chunks: Sequence[Chunk],
+    gaps: Gaps,
+    before: Sequence[str],
+    after: Sequence[str],
+    lefts: Sequence[str],
+    rights: Sequence[str],
+    cap: int = NEIGHBOUR_CHUNKS,
+) -> NeighbourPairs:
+    """Each gap's left side against the next line's first ``cap`` chunks, and the
+    previous line's last ``cap`` chunks against its right side."""
+    first_of_line = [c.index for c in chunks if c.first_in_line]
+    line_no = np.cumsum([c.first_in_line for c in chunks]) - 1
+    bounds = np.array(first_of_line + [len(chunks)], dtype=np.int64)
+    n_lines = len(first_of_line)
+    gap_line = line_no[gaps.left]
+
+    def candidates(offset: int, last: bool) -> tuple[IntArray, list[int]]:
+        other = gap_line + offset
+        valid = (other >= 0) & (other < n_lines)
+        other = np.clip(other, 0, max(n_lines - 1, 0))
+        size = np.where(valid, np.minimum(bounds[other + 1] - bounds[other], cap), 0)
+        gap_idx = np.repeat(np.arange(len(gap_line)), size)
+        rank = np.arange(int(size.sum())) - np.repeat(np.cumsum(size) - size, size)
+        line_of = other[gap_idx]
+        chunk = bounds[line_of + 1] - 1 - rank if last else bounds[line_of] + rank
+        return gap_idx, chunk.tolist()
+
+    down_gap, down_chunk = candidates(1, last=False)
+    up_gap, up_chunk = candidates(-1, last=True)
+    return NeighbourPairs(
+        n_gaps=len(gap_line),
+        down_gap=down_gap,
+        down_texts=([lefts[g] for g in down_gap.tolist()], [after[k] for k in down_chunk]),
+        up_gap=up_gap,
+        up_texts=([before[k] for k in up_chunk], [rights[g] for g in up_gap.tolist()]),
+    )
+
+
+def score_neighbours(pairs: NeighbourPairs, model: Continuity) -> list[tuple[str, FloatArray]]:
+    """Nearest and best continuity per gap and direction (NaN where there is no such line)."""
+    out: list[tuple[str, FloatArray]] = []
+    directions = (
+        (NEIGHBOUR_KEYS[:2], pairs.down_gap, pairs.down_texts),
+        (NEIGHBOUR_KEYS[2:], pairs.up_gap, pairs.up_texts),
+    )
+    for (nearest_key, best_key), gap_idx, (left, right) in directions:
+        scores = np.clip(np.nan_to_num(model.continuity_batch(left, right)), -20, 20)
+        best = np.full(pairs.n_gaps, -np.inf)
+        nearest = np.full(pairs.n_gaps, np.nan)
+        if len(gap_idx):
+            np.maximum.at(best, gap_idx, scores)
+            head = np.flatnonzero(np.r_[True, gap_idx[1:] != gap_idx[:-1]])
+            nearest[gap_idx[head]] = scores[head]
+        out += [(nearest_key, nearest), (best_key, np.where(best > -np.inf, best, np.nan))]
+    return out
 
 
 def neighbour_continuity(
@@ -151,51 +244,11 @@ def neighbour_continuity(
     often read on plausibly, but they read on better where the column does.
     Each score is the best continuity found, to be compared with the
     continuity across the gap itself (NaN where there is no such line).
+    ``lefts`` and ``rights`` are the gaps' two sides; :func:`gap_features`
+    builds the pairs once and scores them with each language model.
     """
-    first_of_line = [c.index for c in chunks if c.first_in_line]
-    line_no = np.cumsum([c.first_in_line for c in chunks]) - 1
-    bounds = np.array(first_of_line + [len(chunks)], dtype=np.int64)
-    starts = _line_starts(chunks)
-    n_lines = len(first_of_line)
-    gap_line = line_no[gaps.left]
-
-    def tail(k: int) -> str:
-        return text[max(starts[k], chunks[k].end - 12) : chunks[k].end]
-
-    def candidates(offset: int, last: bool) -> tuple[IntArray, IntArray]:
-        """(gap, chunk) pairs for up to ``cap`` chunks of the line ``offset`` away."""
-        other = gap_line + offset
-        valid = (other >= 0) & (other < n_lines)
-        other = np.clip(other, 0, max(n_lines - 1, 0))
-        size = np.where(valid, np.minimum(bounds[other + 1] - bounds[other], cap), 0)
-        gap_idx = np.repeat(np.arange(len(gap_line)), size)
-        rank = np.arange(int(size.sum())) - np.repeat(np.cumsum(size) - size, size)
-        line_of = other[gap_idx]
-        chunk = bounds[line_of + 1] - 1 - rank if last else bounds[line_of] + rank
-        return gap_idx, chunk
-
-    out: list[tuple[str, FloatArray]] = []
-    for key, offset, last in (("down", 1, False), ("up", -1, True)):
-        gap_idx, chunk = candidates(offset, last)
-        if key == "down":
-            scores = model.continuity_batch(
-                [lefts[g] for g in gap_idx.tolist()], [chunks[k].text[:8] for k in chunk.tolist()]
-            )
-        else:
-            scores = model.continuity_batch(
-                [tail(k) for k in chunk.tolist()], [rights[g] for g in gap_idx.tolist()]
-            )
-        scores = np.clip(np.nan_to_num(scores), -20, 20)
-        best = np.full(len(gap_line), -np.inf)
-        nearest = np.full(len(gap_line), np.nan)
-        if len(gap_idx):
-            np.maximum.at(best, gap_idx, scores)
-            # rank 0 comes first in each gap's run: the line's first (or last) chunk
-            head = np.flatnonzero(np.r_[True, gap_idx[1:] != gap_idx[:-1]])
-            nearest[gap_idx[head]] = scores[head]
-        edge = "first" if key == "down" else "last"
-        out += [(f"{key}_{edge}", nearest), (f"{key}_best", np.where(best > -np.inf, best, np.nan))]
-    return out
+    before, after = chunk_contexts(text, chunks, _line_starts(chunks))
+    return score_neighbours(neighbour_pairs(chunks, gaps, before, after, lefts, rights, cap), model)
 
 
 ALIGN_RADIUS = 6
