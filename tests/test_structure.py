@@ -15,6 +15,7 @@ from newsdeinterleave.structure import (
     captions_last,
     paragraph_starts,
     split_at_headers,
+    split_title_stacks,
 )
 
 
@@ -98,6 +99,38 @@ def test_a_titled_story_with_its_body_is_not_a_stranded_title() -> None:
         [0, 1],
         [2],
     ]
+
+
+STACK_TEXTS = [
+    "苏丹武装冲突持续",  # 0: headline of the second story
+    "农业农村部:全国秋粮",  # 1: first line of the harvest headline
+    "收获进展顺利",  # 2: its second line
+    "农业农村部说全国秋粮收获已过七成",  # 3: harvest story
+    "苏丹武装部队与快速支援部队在首都交火",  # 4: Sudan story
+]
+STACK_ROLES: list[Role] = ["title", "title", "title", "body", "body"]
+
+
+def test_stacked_headlines_keep_the_one_that_names_the_story() -> None:
+    # The band's two headlines were read one after the other above the harvest story; the
+    # link model joined the two lines of the wrapped harvest headline, not the headlines.
+    articles = [[0, 1, 2, 3], [4]]
+    split = split_title_stacks(articles, STACK_ROLES, STACK_TEXTS, {(1, 2)})
+    assert split == [[1, 2, 3], [0], [4]]
+    # The released headline then finds its story.
+    assert attach_orphan_headers(split, STACK_ROLES, STACK_TEXTS) == [[1, 2, 3], [0, 4]]
+
+
+def test_lines_of_one_headline_are_not_a_stack() -> None:
+    articles = [[1, 2, 3], [4]]
+    assert split_title_stacks(articles, STACK_ROLES, STACK_TEXTS, {(1, 2)}) == articles
+    # Without a confident link between them the two lines are two headlines, and the one
+    # sharing more words with the story stays.
+    assert split_title_stacks(articles, STACK_ROLES, STACK_TEXTS, set()) == [[1, 3], [2], [4]]
+
+
+def test_a_headline_stack_with_no_story_keeps_its_first_headline() -> None:
+    assert split_title_stacks([[0, 1]], STACK_ROLES, STACK_TEXTS, set()) == [[0], [1]]
 
 
 def test_captions_are_read_after_the_story_and_before_its_credit() -> None:

@@ -8,7 +8,7 @@ go to ``unassigned``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -101,6 +101,66 @@ def captions_last(articles: list[list[int]], roles: Sequence[Role]) -> list[list
 # times its header text (a title with a few stray lines), and it joins a story
 # only if their TF-IDF similarity reaches MIN_HEADER_SIMILARITY. Both were
 # chosen on the dev pages (zh-dev and en-dev), never on the seed or test pages.
+def split_title_stacks(
+    articles: list[list[int]],
+    roles: Sequence[Role],
+    texts: Sequence[str],
+    confident_links: Collection[tuple[int, int]],
+) -> list[list[int]]:
+    """Keep one headline per story; release the others stacked above it.
+
+    Extractors often emit a band's titles one after another before any of
+    the stories, and the link model chains them: the first story then opens
+    with several headlines. Consecutive title fragments belong to one
+    (wrapped) headline only where the link model joined them confidently;
+    of several headlines the one sharing most words with the story's body
+    stays, and each other one becomes a group of its own, for
+    :func:`attach_orphan_headers` to give to the untitled story it names.
+    """
+    stacks: dict[int, list[list[int]]] = {}
+    for a, members in enumerate(articles):
+        lead = 0
+        while lead < len(members) and roles[members[lead]] in HEADER_ROLES:
+            lead += 1
+        headlines: list[list[int]] = []
+        for pos, k in enumerate(members[:lead]):
+            if roles[k] != "title":
+                continue
+            prev = members[pos - 1] if pos else -1
+            if headlines and headlines[-1][-1] == prev and (prev, k) in confident_links:
+                headlines[-1].append(k)
+            else:
+                headlines.append([k])
+        if len(headlines) > 1:
+            stacks[a] = headlines
+    if not stacks:
+        return articles
+    bodies = {
+        a: "".join(texts[k] for k in articles[a] if roles[k] not in HEADER_ROLES) for a in stacks
+    }
+    flat = [(a, h) for a, headlines in stacks.items() for h in headlines]
+    vectors = text_vectors(
+        ["".join(texts[k] for k in h) for _, h in flat] + [bodies[a] for a in stacks]
+    )
+    body_row = {a: len(flat) + r for r, a in enumerate(stacks)}
+    out: list[list[int]] = []
+    for a, members in enumerate(articles):
+        if a not in stacks:
+            out.append(members)
+            continue
+        rows = [r for r, (owner, _) in enumerate(flat) if owner == a]
+        if bodies[a].strip():
+            sims = (vectors[rows] @ vectors[body_row[a]].T).toarray().ravel()
+            keep = rows[int(np.flatnonzero(sims == sims.max())[-1])]
+        else:
+            keep = rows[0]
+        released = [flat[r][1] for r in rows if r != keep]
+        gone = {k for h in released for k in h}
+        out.append([k for k in members if k not in gone])
+        out += released
+    return out
+
+
 MAX_BODY_PER_HEADER = 8.0
 MIN_HEADER_SIMILARITY = 0.05
 
