@@ -52,44 +52,91 @@ def evaluate(corpus: Path, pages: Path, split: str, seed: int, engine_pages: int
         generated = list(generated_pages(pages, lang, split))
         pool = load_articles(corpus, lang, split)
         rng = random.Random(f"eval-{seed}-{lang}-{split}")
-        negatives = [clean_page(page_articles(pool, rng, 1, 4), rng, lang)
-                     for _ in range(max(len(generated), 40))]
+        negatives = [
+            clean_page(page_articles(pool, rng, 1, 4), rng, lang)
+            for _ in range(max(len(generated), 40))
+        ]
         for page_id, extractor, text, share in generated:
             t0 = time.perf_counter()
             score = detect(text)
             detect_seconds += time.perf_counter() - t0
             label = 1 if share >= INTERLEAVED_SHARE else -1  # -1: mostly in order, not scored
-            rows.append({"lang": lang, "label": label, "kind": extractor, "id": page_id,
-                         "score": score, "chars": len(text), "broken_share": round(share, 3)})
+            rows.append(
+                {
+                    "lang": lang,
+                    "label": label,
+                    "kind": extractor,
+                    "id": page_id,
+                    "score": score,
+                    "chars": len(text),
+                    "broken_share": round(share, 3),
+                }
+            )
             texts.append(text)
         for number, text in enumerate(negatives):
             t0 = time.perf_counter()
             score = detect(text)
             detect_seconds += time.perf_counter() - t0
-            rows.append({"lang": lang, "label": 0, "kind": "clean", "id": f"clean-{number}",
-                         "score": score, "chars": len(text)})
+            rows.append(
+                {
+                    "lang": lang,
+                    "label": 0,
+                    "kind": "clean",
+                    "id": f"clean-{number}",
+                    "score": score,
+                    "chars": len(text),
+                }
+            )
 
     def scores(lang: str | None, label: int, kind: str | None = None) -> list[float]:
-        return [r["score"] for r in rows if r["label"] == label
-                and (lang is None or r["lang"] == lang) and (kind is None or r["kind"] == kind)]
+        return [
+            r["score"]
+            for r in rows
+            if r["label"] == label
+            and (lang is None or r["lang"] == lang)
+            and (kind is None or r["kind"] == kind)
+        ]
 
     table: list[dict[str, Any]] = [
-        {"lang": "all", "kind": "all", "positives": len(scores(None, 1)),
-         "negatives": len(scores(None, 0)), "auc": auc(scores(None, 1), scores(None, 0))}
+        {
+            "lang": "all",
+            "kind": "all",
+            "positives": len(scores(None, 1)),
+            "negatives": len(scores(None, 0)),
+            "auc": auc(scores(None, 1), scores(None, 0)),
+        }
     ]
     for lang in LANGUAGES:
-        table.append({"lang": lang, "kind": "all", "positives": len(scores(lang, 1)),
-                      "negatives": len(scores(lang, 0)),
-                      "auc": auc(scores(lang, 1), scores(lang, 0))})
+        table.append(
+            {
+                "lang": lang,
+                "kind": "all",
+                "positives": len(scores(lang, 1)),
+                "negatives": len(scores(lang, 0)),
+                "auc": auc(scores(lang, 1), scores(lang, 0)),
+            }
+        )
         for kind in sorted({r["kind"] for r in rows if r["lang"] == lang and r["label"] == 1}):
-            table.append({"lang": lang, "kind": kind, "positives": len(scores(lang, 1, kind)),
-                          "negatives": len(scores(lang, 0)),
-                          "auc": auc(scores(lang, 1, kind), scores(lang, 0))})
+            table.append(
+                {
+                    "lang": lang,
+                    "kind": kind,
+                    "positives": len(scores(lang, 1, kind)),
+                    "negatives": len(scores(lang, 0)),
+                    "auc": auc(scores(lang, 1, kind), scores(lang, 0)),
+                }
+            )
     mild = [r for r in rows if r["label"] == -1]
     if mild:
-        table.append({"lang": "all", "kind": f"mostly in order (< {INTERLEAVED_SHARE} jumps)",
-                      "positives": len(mild), "negatives": len(scores(None, 0)),
-                      "auc": auc([r["score"] for r in mild], scores(None, 0))})
+        table.append(
+            {
+                "lang": "all",
+                "kind": f"mostly in order (< {INTERLEAVED_SHARE} jumps)",
+                "positives": len(mild),
+                "negatives": len(scores(None, 0)),
+                "auc": auc([r["score"] for r in mild], scores(None, 0)),
+            }
+        )
     total_chars = sum(r["chars"] for r in rows)
     cost: dict[str, Any] = {
         "detect_ms_per_page": round(1000 * detect_seconds / max(len(rows), 1), 3),
@@ -105,12 +152,17 @@ def evaluate(corpus: Path, pages: Path, split: str, seed: int, engine_pages: int
         for text in sample:
             detect(text)
         cheap = (time.perf_counter() - t0) / len(sample)
-        cost.update(deinterleave_ms_per_page=round(1000 * engine, 1),
-                    detect_ms_same_pages=round(1000 * cheap, 3),
-                    speedup=round(engine / cheap, 1) if cheap else None)
+        cost.update(
+            deinterleave_ms_per_page=round(1000 * engine, 1),
+            detect_ms_same_pages=round(1000 * cheap, 3),
+            speedup=round(engine / cheap, 1) if cheap else None,
+        )
     seed_page = pages / "seed-000.txt"
-    real = {"seed-000": round(detect(seed_page.read_bytes().decode("utf-8")), 4)} if (
-        seed_page.exists()) else {}
+    real = (
+        {"seed-000": round(detect(seed_page.read_bytes().decode("utf-8")), 4)}
+        if (seed_page.exists())
+        else {}
+    )
     return {"split": split, "seed": seed, "table": table, "cost": cost, "real_pages": real}
 
 
@@ -128,12 +180,17 @@ def markdown(result: dict[str, Any]) -> str:
         "| language | extractor | positives | negatives | ROC AUC |",
         "|---|---|---:|---:|---:|",
     ]
-    lines += [f"| {r['lang']} | {r['kind']} | {r['positives']} | {r['negatives']} | {r['auc']} |"
-              for r in result["table"]]
+    lines += [
+        f"| {r['lang']} | {r['kind']} | {r['positives']} | {r['negatives']} | {r['auc']} |"
+        for r in result["table"]
+    ]
     lines += ["", "Cost: " + ", ".join(f"{k} = {v}" for k, v in result["cost"].items()), ""]
     if result.get("real_pages"):
-        lines += ["Real interleaved pages (not used for fitting): " + ", ".join(
-            f"{k} scores {v}" for k, v in result["real_pages"].items()), ""]
+        lines += [
+            "Real interleaved pages (not used for fitting): "
+            + ", ".join(f"{k} scores {v}" for k, v in result["real_pages"].items()),
+            "",
+        ]
     return "\n".join(lines)
 
 

@@ -76,8 +76,12 @@ def column_width(rng: random.Random, lang: str) -> int:
 
 def clean_page(articles: Sequence[CorpusArticle], rng: random.Random, lang: str) -> str:
     """A correctly ordered page: one paragraph per line, or wrapped at one fixed width."""
-    width = None if rng.random() < 0.5 else rng.choice(
-        [column_width(rng, lang), rng.randint(30, 45) if lang == "zh" else rng.randint(60, 100)]
+    width = (
+        None
+        if rng.random() < 0.5
+        else rng.choice(
+            [column_width(rng, lang), rng.randint(30, 45) if lang == "zh" else rng.randint(60, 100)]
+        )
     )
     blank_between_paragraphs = rng.random() < 0.3
     lines: list[str] = []
@@ -206,8 +210,9 @@ def build_dataset(
                 data.add(text, 1, f"{lang}:generated:{extractor}")
                 generated += 1
         for _ in range(max(0, min_generated - generated)):
-            data.add(interleaved_page(page_articles(pool, rng, 2, 6), rng, lang), 1,
-                     f"{lang}:synthetic")
+            data.add(
+                interleaved_page(page_articles(pool, rng, 2, 6), rng, lang), 1, f"{lang}:synthetic"
+            )
         positives = max(generated, min_generated)
         for _ in range(positives):
             data.add(clean_page(page_articles(pool, rng, 1, 4), rng, lang), 0, f"{lang}:clean")

@@ -47,19 +47,41 @@ def pseudo_articles(lang: str, rng: random.Random, count: int) -> list[CorpusArt
     """Corpus-shaped filler when the corpus is not available (same seed, same text)."""
     if lang == "zh":
         chars = "经济发展改革创新建设国家人民工作会议企业项目市场服务社会文化城市科技合作推进"
+
         def sentence() -> str:
             body = "".join(rng.choice(chars) for _ in range(rng.randint(8, 30)))
             return body + rng.choice("，。。；")
     else:
-        words = ("the", "company", "said", "it", "would", "raise", "prices", "market",
-                 "shares", "rose", "pct", "in", "trading", "analysts", "expect", "growth")
+        words = (
+            "the",
+            "company",
+            "said",
+            "it",
+            "would",
+            "raise",
+            "prices",
+            "market",
+            "shares",
+            "rose",
+            "pct",
+            "in",
+            "trading",
+            "analysts",
+            "expect",
+            "growth",
+        )
+
         def sentence() -> str:
             return " ".join(rng.choice(words) for _ in range(rng.randint(6, 20))).capitalize() + "."
+
     return [
         CorpusArticle(
-            f"pseudo-{i}", sentence(),
-            tuple("".join(sentence() for _ in range(rng.randint(2, 6)))
-                  for _ in range(rng.randint(3, 8))),
+            f"pseudo-{i}",
+            sentence(),
+            tuple(
+                "".join(sentence() for _ in range(rng.randint(2, 6)))
+                for _ in range(rng.randint(3, 8))
+            ),
         )
         for i in range(count)
     ]
@@ -75,12 +97,12 @@ def synthetic_page(fragments: int, lang: str, seed: int, corpus: Path) -> str:
     articles: list[CorpusArticle] = []
     while True:
         articles.extend(pool[rng.randrange(len(pool))] for _ in range(8))
-        text = interleaved_page(articles, random.Random(f"layout-{seed}"), lang,
-                                columns=3, height=60)
+        text = interleaved_page(
+            articles, random.Random(f"layout-{seed}"), lang, columns=3, height=60
+        )
         chunks = split_chunks(text)
         if len(chunks) >= fragments:
             return text[: chunks[fragments - 1].end] + "\n"
-
 
 
 def measure(text: str, min_seconds: float, min_runs: int) -> dict[str, Any]:
@@ -134,16 +156,34 @@ def run_in_subprocess(
     The cap keeps a superlinear engine from taking the whole (shared) machine
     down; hitting it is reported as the result of the case.
     """
-    command = [sys.executable, "-m", "benchmarks.perf", "--one", case, "--language", lang,
-               "--seed", str(seed), "--corpus", str(corpus)] + (["--quick"] if quick else [])
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks.perf",
+        "--one",
+        case,
+        "--language",
+        lang,
+        "--seed",
+        str(seed),
+        "--corpus",
+        str(corpus),
+    ] + (["--quick"] if quick else [])
     limit = int(memory_gb * 2**30)
 
     def cap() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
     try:
-        proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                              check=False, cwd=ROOT.parent, preexec_fn=cap)
+        proc = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            cwd=ROOT.parent,
+            preexec_fn=cap,
+        )
     except subprocess.TimeoutExpired:
         return {"case": case, "language": lang, "error": f"timeout after {timeout:.0f} s"}
     if proc.returncode != 0:
@@ -168,8 +208,9 @@ def report(results: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     ]
     for r in results:
         if "error" in r:
-            lines.append(f"| {r['case']} | {r['language']} | error: {r['error'][:80]} "
-                         "| | | | | | | |")
+            lines.append(
+                f"| {r['case']} | {r['language']} | error: {r['error'][:80]} | | | | | | | |"
+            )
             continue
         lines.append(
             f"| {r['case']} | {r['language']} | {r['fragments']} | {r['chars']} | "

@@ -55,8 +55,10 @@ def test_thousand_pages_with_two_workers(tmp_path: Path) -> None:
 
 def test_results_equal_the_single_page_api(tmp_path: Path) -> None:
     source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
-    pages = [{"id": str(i), "text": f"Title {i}\nBody of page {i} continues   Other column\n"}
-             for i in range(3)]
+    pages = [
+        {"id": str(i), "text": f"Title {i}\nBody of page {i} continues   Other column\n"}
+        for i in range(3)
+    ]
     write_jsonl(source, pages)
     run_batch(source, out, BatchOptions(workers=2, language="en"))
     for record, page in zip(read_jsonl(out), pages, strict=True):
@@ -224,8 +226,10 @@ def test_duplicate_ids_in_input_are_written_once(tmp_path: Path) -> None:
 def test_detect_only(tmp_path: Path) -> None:
     source, out = tmp_path / "in.jsonl", tmp_path / "scores.jsonl"
     write_jsonl(source, [{"id": "a", "body": "Line one\nline two"}])
-    assert main(["batch", str(source), str(out), "--detect-only", "--text-field", "body",
-                 "--quiet"]) == Exit.OK
+    assert (
+        main(["batch", str(source), str(out), "--detect-only", "--text-field", "body", "--quiet"])
+        == Exit.OK
+    )
     (record,) = read_jsonl(out)
     assert record["ok"] and record["page"] is None and 0.0 <= record["detect"] <= 1.0
 

@@ -24,9 +24,13 @@ def test_global_matching_beats_greedy_choice() -> None:
 def test_each_fragment_has_at_most_one_predecessor() -> None:
     rng = np.random.default_rng(0)
     n = 30
-    links = {(int(a), int(b)): float(g) for a, b, g in zip(
-        rng.integers(0, n, 200), rng.integers(0, n, 200), rng.normal(1, 2, 200), strict=True
-    ) if a != b}
+    links = {
+        (int(a), int(b)): float(g)
+        for a, b, g in zip(
+            rng.integers(0, n, 200), rng.integers(0, n, 200), rng.normal(1, 2, 200), strict=True
+        )
+        if a != b
+    }
     succ = _decode(n, links)
     targets = [s for s in succ if s >= 0]
     assert len(targets) == len(set(targets))

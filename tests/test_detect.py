@@ -51,8 +51,10 @@ def interleaved(paragraphs: list[str], width: int, lang: str) -> str:
     lines = [line for p in paragraphs for line in wrap(p, width, lang)]
     half = (len(lines) + 1) // 2
     left, right = lines[:half], lines[half:]
-    rows = [f"{a} {b}" if i < len(right) else a for i, (a, b) in
-            enumerate(zip(left, right + [""] * (len(left) - len(right)), strict=True))]
+    rows = [
+        f"{a} {b}" if i < len(right) else a
+        for i, (a, b) in enumerate(zip(left, right + [""] * (len(left) - len(right)), strict=True))
+    ]
     return "\n".join(r.rstrip() for r in rows) + "\n"
 
 
@@ -80,9 +82,7 @@ def test_features_are_bounded_and_named() -> None:
 
 
 def test_shipped_model_matches_the_features() -> None:
-    raw = json.loads(
-        resources.files("newsdeinterleave").joinpath("data/detect.json").read_text()
-    )
+    raw = json.loads(resources.files("newsdeinterleave").joinpath("data/detect.json").read_text())
     assert tuple(raw["features"]) == FEATURES
     model = load_model()
     assert len(model.weights) == len(model.mean) == len(model.scale) == len(FEATURES)

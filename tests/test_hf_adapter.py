@@ -21,9 +21,7 @@ def _char_tokenizer() -> Any:
     specials = ["[PAD]", "[UNK]", "[BOS]"]
     vocab = {tok: i for i, tok in enumerate([*specials, *sorted(set(TEXT))])}
     tok = tokenizers.Tokenizer(tokenizers.models.WordLevel(vocab, unk_token="[UNK]"))
-    tok.pre_tokenizer = tokenizers.pre_tokenizers.Split(
-        tokenizers.Regex("."), behavior="isolated"
-    )
+    tok.pre_tokenizer = tokenizers.pre_tokenizers.Split(tokenizers.Regex("."), behavior="isolated")
     return transformers.PreTrainedTokenizerFast(
         tokenizer_object=tok, bos_token="[BOS]", unk_token="[UNK]", pad_token="[PAD]"
     )
@@ -34,8 +32,13 @@ def adapter() -> HFContinuityModel:
     tokenizer = _char_tokenizer()
     torch.manual_seed(0)
     config = transformers.GPT2Config(
-        n_layer=1, n_head=2, n_embd=32, n_positions=128, vocab_size=len(tokenizer),
-        bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.bos_token_id,
+        n_layer=1,
+        n_head=2,
+        n_embd=32,
+        n_positions=128,
+        vocab_size=len(tokenizer),
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.bos_token_id,
     )
     model = transformers.GPT2LMHeadModel(config)
     return HFContinuityModel(model, tokenizer, max_chars=16, batch_size=3)

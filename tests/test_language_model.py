@@ -142,10 +142,18 @@ def test_models_satisfy_the_continuity_protocol(zh: NGramModel) -> None:
         assert isinstance(model, ContinuityModel)
 
 
-LEFTS = ["\u682a\u6d32\u7ecf\u5f00\u533a\u59cb\u7ec8\u6ce8\u91cd\u53d1", "\u7edf\u7b79\u63a8\u8fdb",
-         "", "\u9879\u76ee"]
-RIGHTS = ["\u6325\u515a\u5efa\u5f15\u9886\u4f5c\u7528", "\u56ed\u533a\u515a\u5efa",
-          "\u6325\u515a", ""]
+LEFTS = [
+    "\u682a\u6d32\u7ecf\u5f00\u533a\u59cb\u7ec8\u6ce8\u91cd\u53d1",
+    "\u7edf\u7b79\u63a8\u8fdb",
+    "",
+    "\u9879\u76ee",
+]
+RIGHTS = [
+    "\u6325\u515a\u5efa\u5f15\u9886\u4f5c\u7528",
+    "\u56ed\u533a\u515a\u5efa",
+    "\u6325\u515a",
+    "",
+]
 
 
 def test_batch_equals_scalar(zh: NGramModel) -> None:
@@ -230,10 +238,8 @@ def test_adapted_model_interpolates(zh: NGramModel) -> None:
     page = PageModel.from_texts(LEFTS + RIGHTS, "zh")
     general = zh.continuity_batch(LEFTS, RIGHTS)
     local = page.continuity_batch(LEFTS, RIGHTS)
-    np.testing.assert_allclose(AdaptedModel(zh, page, 0.0).continuity_batch(LEFTS, RIGHTS),
-                               general)
-    np.testing.assert_allclose(AdaptedModel(zh, page, 1.0).continuity_batch(LEFTS, RIGHTS),
-                               local)
+    np.testing.assert_allclose(AdaptedModel(zh, page, 0.0).continuity_batch(LEFTS, RIGHTS), general)
+    np.testing.assert_allclose(AdaptedModel(zh, page, 1.0).continuity_batch(LEFTS, RIGHTS), local)
     mixed = AdaptedModel(zh, page, 0.3).continuity_batch(LEFTS, RIGHTS)
     assert np.all(np.isfinite(mixed))
     with pytest.raises(ValueError):

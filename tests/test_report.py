@@ -73,8 +73,13 @@ def make_page() -> Page:
         confidence=0.3,
     )
     return build_page(
-        TEXT, [first, second], [find("DAILY NEWS <b>&amp;</b> 1")],
-        language="en", fragment_count=0, warnings=[], version="test",
+        TEXT,
+        [first, second],
+        [find("DAILY NEWS <b>&amp;</b> 1")],
+        language="en",
+        fragment_count=0,
+        warnings=[],
+        version="test",
     )
 
 
@@ -87,13 +92,27 @@ def test_text_shows_blocks_in_reading_order() -> None:
     text = render_text(page, TEXT)
     second, first = page.articles  # the kicker line comes first in the page
     assert first.title == "Council backs budget"
-    positions = [text.index(s) for s in
-                 ["Council backs budget", "By A. Reporter", "The council approved",
-                  "Next steps", "1. Vote again in May."]]
+    positions = [
+        text.index(s)
+        for s in [
+            "Council backs budget",
+            "By A. Reporter",
+            "The council approved",
+            "Next steps",
+            "1. Vote again in May.",
+        ]
+    ]
     assert positions == sorted(positions)
-    positions = [text.index(s) for s in
-                 ["CITY:", "Storm <script>", "Schools close early as rivers rise.",
-                  "[caption] Photo: flooded road", "[credit] Credit: J. Doe"]]
+    positions = [
+        text.index(s)
+        for s in [
+            "CITY:",
+            "Storm <script>",
+            "Schools close early as rivers rise.",
+            "[caption] Photo: flooded road",
+            "[credit] Credit: J. Doe",
+        ]
+    ]
     assert positions == sorted(positions)
     assert text.rstrip().endswith("DAILY NEWS <b>&amp;</b> 1")  # unassigned text last
     assert second.kicker == "CITY:"
@@ -173,13 +192,17 @@ def chromium() -> str:
 
 def run_chromium(binary: str, tmp: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     flags = [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
         f"--user-data-dir={tmp / 'profile'}",
     ]
-    return subprocess.run(
-        [binary, *flags, *args], capture_output=True, timeout=90, check=False
-    )
+    return subprocess.run([binary, *flags, *args], capture_output=True, timeout=90, check=False)
 
 
 def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
@@ -194,9 +217,11 @@ def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
     summary = DomSummary()
     summary.feed(dom.stdout.decode("utf-8"))
     assert len(summary.articles) == len(page.articles)
-    assert set(summary.articles) == summary.source_articles == {
-        str(i) for i in range(len(page.articles))
-    }
+    assert (
+        set(summary.articles)
+        == summary.source_articles
+        == {str(i) for i in range(len(page.articles))}
+    )
 
     shot = tmp_path / "shot.png"
     run_chromium(binary, tmp_path, f"--screenshot={shot}", "--window-size=1400,1000", url)

@@ -73,9 +73,7 @@ def test_alignment_is_part_of_the_gap_features_and_can_be_switched_off() -> None
     assert {"align_share", "align_chance"} <= set(names)
     assert families[names.index("align_share")] == "length"
     assert matrix.shape == (len(gaps.right), len(names))
-    names_off, _, _ = gap_features(
-        text, chunks, gaps, general=None, page=None, disable=("length",)
-    )
+    names_off, _, _ = gap_features(text, chunks, gaps, general=None, page=None, disable=("length",))
     assert "align_share" not in names_off
 
 
@@ -95,8 +93,9 @@ class _ColumnReader:
 
     def continuity_batch(self, lefts: Sequence[str], rights: Sequence[str]) -> np.ndarray:
         pairs = zip(lefts, rights, strict=True)
-        return np.array([5.0 if (a.split()[-1], b.split()[0]) in self.follows else -5.0
-                         for a, b in pairs])
+        return np.array(
+            [5.0 if (a.split()[-1], b.split()[0]) in self.follows else -5.0 for a, b in pairs]
+        )
 
 
 def test_a_splice_reads_on_into_the_lines_around_it_and_a_word_space_does_not() -> None:
@@ -170,7 +169,12 @@ def test_a_splice_model_is_scored_on_the_features_it_was_fitted_with(neighbours:
     )
     model = _NamesOnly(names)
     cuts = predict_breaks(
-        text, chunks, model, general=reader, page=None, fallback_cut_all=False  # type: ignore[arg-type]
+        text,
+        chunks,
+        model,
+        general=reader,
+        page=None,
+        fallback_cut_all=False,  # type: ignore[arg-type]
     )
     assert cuts == set() and model.seen == names
     assert ("lm_down_first" in names) is neighbours

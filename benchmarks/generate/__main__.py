@@ -37,16 +37,16 @@ def load_pool(corpus: Path, lang: str, split: str, seed: int) -> list[SourceArti
     return arts
 
 
-def plan(corpus: Path, out: Path, lang: str, split: str, seed: int, count: int
-         ) -> list[LayoutJob]:
+def plan(corpus: Path, out: Path, lang: str, split: str, seed: int, count: int) -> list[LayoutJob]:
     pool = load_pool(corpus, lang, split, seed)
     jobs = []
     cursor = 0
     for number in range(1, count + 1):
         rng = random.Random(sub_seed(seed, lang, split, str(number), "n"))
         key = f"{lang}-{split}-{number:04d}"
-        arts, cursor = choose_articles(pool, cursor, rng.randint(4, 10), lang,
-                                       page_target(seed, key, lang))
+        arts, cursor = choose_articles(
+            pool, cursor, rng.randint(4, 10), lang, page_target(seed, key, lang)
+        )
         jobs.append(LayoutJob(lang, split, number, seed, tuple(arts), out))
     return jobs
 
@@ -63,8 +63,10 @@ def read_manifest(path: Path) -> dict[str, dict[str, Any]]:
 
 
 def _done(job: LayoutJob, manifest: dict[str, dict[str, Any]]) -> bool:
-    return all(job.page_id(v) in manifest and (job.out / manifest[job.page_id(v)]["path"]).exists()
-               for v in job.variants)
+    return all(
+        job.page_id(v) in manifest and (job.out / manifest[job.page_id(v)]["path"]).exists()
+        for v in job.variants
+    )
 
 
 def _safe_run(job: LayoutJob) -> tuple[LayoutJob, list[dict[str, Any]], float, str, str]:
@@ -82,9 +84,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--lang", choices=("zh", "en", "all"), default="all")
     ap.add_argument("--split", choices=("train", "dev", "test", "all"), default="all")
-    ap.add_argument("--count", type=int, default=None,
-                    help="layouts per lang/split (each gives 2 pages); default train 151, "
-                         "dev 31, test 31")
+    ap.add_argument(
+        "--count",
+        type=int,
+        default=None,
+        help="layouts per lang/split (each gives 2 pages); default train 151, dev 31, test 31",
+    )
     ap.add_argument("--start", type=int, default=1, help="first layout number to build")
     ap.add_argument("--jobs", type=int, default=1)
     args = ap.parse_args(argv)
@@ -97,8 +102,11 @@ def main(argv: list[str] | None = None) -> int:
     for lang in langs:
         for split in splits:
             count = args.count if args.count is not None else DEFAULT_COUNTS[split]
-            jobs += [j for j in plan(args.corpus, args.out, lang, split, args.seed, count)
-                     if j.number >= args.start and not _done(j, manifest)]
+            jobs += [
+                j
+                for j in plan(args.corpus, args.out, lang, split, args.seed, count)
+                if j.number >= args.start and not _done(j, manifest)
+            ]
     print(f"{len(jobs)} layouts to build", file=sys.stderr, flush=True)
     t0 = time.monotonic()
     failures = 0
@@ -112,8 +120,11 @@ def main(argv: list[str] | None = None) -> int:
                 for e in entries:
                     fh.write(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n")
                     manifest[e["page_id"]] = e
-            print(f"ok {job.key} {secs}s (total {time.monotonic() - t0:.0f}s) {checks}",
-                  file=sys.stderr, flush=True)
+            print(
+                f"ok {job.key} {secs}s (total {time.monotonic() - t0:.0f}s) {checks}",
+                file=sys.stderr,
+                flush=True,
+            )
     manifest = {**read_manifest(mpath), **manifest}  # keep lines another run appended
     lines = [json.dumps(manifest[k], ensure_ascii=False, sort_keys=True) for k in sorted(manifest)]
     mpath.write_text("\n".join(lines) + ("\n" if lines else ""), encoding="utf-8")

@@ -86,8 +86,16 @@ def build_source(articles: Sequence[Sequence[str]]) -> Source:
                 ends.add(len(keys) - 1)
         keys.append(SENTINEL)
         owner.append(-1)
-    return Source("".join(keys), tuple(owner), tuple(char_art), tuple(char_pos),
-                  tuple(char_elem), "".join(char_text), frozenset(starts), frozenset(ends))
+    return Source(
+        "".join(keys),
+        tuple(owner),
+        tuple(char_art),
+        tuple(char_pos),
+        tuple(char_elem),
+        "".join(char_text),
+        frozenset(starts),
+        frozenset(ends),
+    )
 
 
 @dataclass(frozen=True)
@@ -123,8 +131,14 @@ def _kgram_index(s: str, k: int) -> dict[str, list[int]]:
     return idx
 
 
-def _to_labels(text: str, tk: TextKeys, tmatch: Sequence[int], tseg: Sequence[int],
-               src: Source, notes: dict[int, str]) -> list[CharLabel | None]:
+def _to_labels(
+    text: str,
+    tk: TextKeys,
+    tmatch: Sequence[int],
+    tseg: Sequence[int],
+    src: Source,
+    notes: dict[int, str],
+) -> list[CharLabel | None]:
     labels: list[CharLabel | None] = [None] * len(text)
     for ki, ti in enumerate(tk.owner):
         if labels[ti] is not None:
@@ -155,8 +169,12 @@ def exact_align(text: str, src: Source, kmin: int) -> list[CharLabel | None]:
                 continue
             length = kmin
             ln = tk.line[i]
-            while i + length < n and p + length < m and tk.line[i + length] == ln \
-                    and t[i + length] == s[p + length]:
+            while (
+                i + length < n
+                and p + length < m
+                and tk.line[i + length] == ln
+                and t[i + length] == s[p + length]
+            ):
                 length += 1
             heapq.heappush(heap, (-length, -bscore(p, length), i, p))
     tmatch = [-1] * n
@@ -203,12 +221,19 @@ def _substitute(s: str, tmatch: list[int], tseg: list[int], sused: list[bool]) -
         while b < n and tmatch[b] < 0:
             b += 1
         length = b - i
-        for q, sid in ((tmatch[i - 1] + 1 if i > 0 and tmatch[i - 1] >= 0 else -1,
-                        tseg[i - 1] if i > 0 else -1),
-                       (tmatch[b] - length if b < n and tmatch[b] >= 0 else -1,
-                        tseg[b] if b < n else -1)):
-            if q >= 0 and q + length <= len(s) and SENTINEL not in s[q : q + length] \
-                    and not any(sused[q : q + length]):
+        for q, sid in (
+            (
+                tmatch[i - 1] + 1 if i > 0 and tmatch[i - 1] >= 0 else -1,
+                tseg[i - 1] if i > 0 else -1,
+            ),
+            (tmatch[b] - length if b < n and tmatch[b] >= 0 else -1, tseg[b] if b < n else -1),
+        ):
+            if (
+                q >= 0
+                and q + length <= len(s)
+                and SENTINEL not in s[q : q + length]
+                and not any(sused[q : q + length])
+            ):
                 for j in range(length):
                     tmatch[i + j], tseg[i + j], sused[q + j] = q + j, sid, True
                 break
@@ -237,14 +262,16 @@ def _runs(tmatch: Sequence[int]) -> list[tuple[int, int]]:
     return out
 
 
-def _take(tmatch: list[int], tseg: list[int], sused: list[bool], a: int, q: int, length: int,
-          seg: int) -> None:
+def _take(
+    tmatch: list[int], tseg: list[int], sused: list[bool], a: int, q: int, length: int, seg: int
+) -> None:
     for j in range(length):
         tmatch[a + j], tseg[a + j], sused[q + j] = q + j, seg, True
 
 
-def _fill_holes(t: str, s: str, tmatch: list[int], tseg: list[int], sused: list[bool],
-                seg: int) -> int:
+def _fill_holes(
+    t: str, s: str, tmatch: list[int], tseg: list[int], sused: list[bool], seg: int
+) -> int:
     """Place the runs tiling left over, most certain evidence first:
     A. the run continues its text neighbour's match verbatim;
     B. the neighbours' matches leave an unused source gap of exactly the run's length
@@ -267,8 +294,11 @@ def _fill_holes(t: str, s: str, tmatch: list[int], tseg: list[int], sused: list[
     for a, b in _runs(tmatch):  # B
         if a > 0 and b < len(t) and tmatch[a - 1] >= 0 and tmatch[b] >= 0:
             q = tmatch[a - 1] + 1
-            if tmatch[b] - q == b - a and SENTINEL not in s[q : tmatch[b]] \
-                    and not any(sused[q : tmatch[b]]):
+            if (
+                tmatch[b] - q == b - a
+                and SENTINEL not in s[q : tmatch[b]]
+                and not any(sused[q : tmatch[b]])
+            ):
                 _take(tmatch, tseg, sused, a, q, b - a, seg)
                 seg += 1
     for a, b in _runs(tmatch):  # C
@@ -276,16 +306,18 @@ def _fill_holes(t: str, s: str, tmatch: list[int], tseg: list[int], sused: list[
     return seg
 
 
-def _place_run(t: str, s: str, tmatch: list[int], tseg: list[int], sused: list[bool],
-               a: int, b: int, seg: int) -> int:
+def _place_run(
+    t: str, s: str, tmatch: list[int], tseg: list[int], sused: list[bool], a: int, b: int, seg: int
+) -> int:
     length = b - a
     best = (-1, -1)
     start = s.find(t[a:b])
     while start >= 0:
         if not any(sused[start : start + length]):
             left = start == 0 or sused[start - 1] or s[start - 1] == SENTINEL
-            right = start + length >= len(s) or sused[start + length] \
-                or s[start + length] == SENTINEL
+            right = (
+                start + length >= len(s) or sused[start + length] or s[start + length] == SENTINEL
+            )
             score = int(left) + int(right)
             if score > best[0]:
                 best = (score, start)
@@ -306,8 +338,9 @@ class _Mem:
     length: int
 
 
-def fuzzy_align(text: str, src: Source, kmin: int, gap_pen: float,
-                max_occ: int = 40) -> list[CharLabel | None]:
+def fuzzy_align(
+    text: str, src: Source, kmin: int, gap_pen: float, max_occ: int = 40
+) -> list[CharLabel | None]:
     tk = text_keys(text)
     t, s = tk.keys, src.keys
     n = len(t)
@@ -329,14 +362,16 @@ def fuzzy_align(text: str, src: Source, kmin: int, gap_pen: float,
         j = i
         while j < n and tk.line[j] == tk.line[i]:
             j += 1
-        seg = _fuzzy_line(t, s, i, j, idx, kmin, gap_pen, max_occ, sused, tmatch, tseg,
-                          notes, seg, wide)
+        seg = _fuzzy_line(
+            t, s, i, j, idx, kmin, gap_pen, max_occ, sused, tmatch, tseg, notes, seg, wide
+        )
         i = j
     return _to_labels(text, tk, tmatch, tseg, src, notes)
 
 
-def _line_mems(t: str, s: str, a: int, b: int, idx: dict[str, list[int]], kmin: int,
-               max_occ: int) -> list[_Mem]:
+def _line_mems(
+    t: str, s: str, a: int, b: int, idx: dict[str, list[int]], kmin: int, max_occ: int
+) -> list[_Mem]:
     """Maximal exact matches of t[a:b] seeded by k-grams that are not too common
     (common ones would flood the DP); seeds extend both ways so a run whose first
     k-gram is common is still found whole."""
@@ -359,12 +394,26 @@ def _line_mems(t: str, s: str, a: int, b: int, idx: dict[str, list[int]], kmin: 
     return [_Mem(i, p, n) for i, p, n in sorted(found)]
 
 
-def _fuzzy_line(t: str, s: str, a: int, b: int, idx: dict[str, list[int]], kmin: int,
-                gap_pen: float, max_occ: int, sused: list[bool], tmatch: list[int],
-                tseg: list[int], notes: dict[int, str], seg: int, wide: Sequence[bool]) -> int:
+def _fuzzy_line(
+    t: str,
+    s: str,
+    a: int,
+    b: int,
+    idx: dict[str, list[int]],
+    kmin: int,
+    gap_pen: float,
+    max_occ: int,
+    sused: list[bool],
+    tmatch: list[int],
+    tseg: list[int],
+    notes: dict[int, str],
+    seg: int,
+    wide: Sequence[bool],
+) -> int:
     spans: list[tuple[int, int, int]] = []
-    seg = _chain_range(t, s, a, b, idx, kmin, gap_pen, max_occ, sused, tmatch, tseg, seg,
-                       spans, depth=3)
+    seg = _chain_range(
+        t, s, a, b, idx, kmin, gap_pen, max_occ, sused, tmatch, tseg, seg, spans, depth=3
+    )
     if not spans:
         for k in range(a, b):
             notes[k] = "ocr: unaligned line"
@@ -372,10 +421,22 @@ def _fuzzy_line(t: str, s: str, a: int, b: int, idx: dict[str, list[int]], kmin:
     return _attach_leftovers(t, s, a, b, sorted(spans), tmatch, tseg, sused, notes, seg, wide)
 
 
-def _chain_range(t: str, s: str, a: int, b: int, idx: dict[str, list[int]], kmin: int,
-                 gap_pen: float, max_occ: int, sused: list[bool], tmatch: list[int],
-                 tseg: list[int], seg: int, spans: list[tuple[int, int, int]],
-                 depth: int) -> int:
+def _chain_range(
+    t: str,
+    s: str,
+    a: int,
+    b: int,
+    idx: dict[str, list[int]],
+    kmin: int,
+    gap_pen: float,
+    max_occ: int,
+    sused: list[bool],
+    tmatch: list[int],
+    tseg: list[int],
+    seg: int,
+    spans: list[tuple[int, int, int]],
+    depth: int,
+) -> int:
     """Best chain of exact seeds in t[a:b]; uncovered stretches are chained again (a
     seed that overlaps the chosen one in the text can hide a second true run)."""
     mems = _line_mems(t, s, a, b, idx, kmin, max_occ)
@@ -436,15 +497,39 @@ def _chain_range(t: str, s: str, a: int, b: int, idx: dict[str, list[int]], kmin
             while e < b and tmatch[e] < 0:
                 e += 1
             if e - k > kmin:
-                seg = _chain_range(t, s, k, e, idx, kmin, gap_pen, max_occ, sused, tmatch,
-                                   tseg, seg, spans, depth - 1)
+                seg = _chain_range(
+                    t,
+                    s,
+                    k,
+                    e,
+                    idx,
+                    kmin,
+                    gap_pen,
+                    max_occ,
+                    sused,
+                    tmatch,
+                    tseg,
+                    seg,
+                    spans,
+                    depth - 1,
+                )
             k = e
     return seg
 
 
-def _attach_leftovers(t: str, s: str, a: int, b: int, spans: Sequence[tuple[int, int, int]],
-                      tmatch: list[int], tseg: list[int], sused: list[bool],
-                      notes: dict[int, str], seg_base: int, wide: Sequence[bool]) -> int:
+def _attach_leftovers(
+    t: str,
+    s: str,
+    a: int,
+    b: int,
+    spans: Sequence[tuple[int, int, int]],
+    tmatch: list[int],
+    tseg: list[int],
+    sused: list[bool],
+    notes: dict[int, str],
+    seg_base: int,
+    wide: Sequence[bool],
+) -> int:
     """Unmatched runs of <=2 chars join the neighbouring segment of the line unless they
     are typical OCR noise (column rules, specks); longer runs are placed if they occur
     verbatim at one fitting place, else stay unassigned."""
@@ -464,8 +549,13 @@ def _attach_leftovers(t: str, s: str, a: int, b: int, spans: Sequence[tuple[int,
         if nxt is not None and any(wide[k + 1 : nxt[0] + 1]):
             nxt = None
         if e - k <= 2 and not all(c in NOISE for c in run) and (prev or nxt):
-            base, sid = (tmatch[prev[1] - 1], prev[2]) if prev is not None \
-                else (tmatch[nxt[0]], nxt[2]) if nxt is not None else (-1, -1)
+            base, sid = (
+                (tmatch[prev[1] - 1], prev[2])
+                if prev is not None
+                else (tmatch[nxt[0]], nxt[2])
+                if nxt is not None
+                else (-1, -1)
+            )
             for g in range(k, e):
                 tmatch[g] = base
                 tseg[g] = sid
@@ -479,8 +569,9 @@ def _attach_leftovers(t: str, s: str, a: int, b: int, spans: Sequence[tuple[int,
     return seg_base
 
 
-def _place_fragment(t: str, s: str, k: int, e: int, sused: list[bool], tmatch: list[int],
-                    tseg: list[int], seg: int) -> bool:
+def _place_fragment(
+    t: str, s: str, k: int, e: int, sused: list[bool], tmatch: list[int], tseg: list[int], seg: int
+) -> bool:
     """A short correctly read fragment (a word cut at a column edge) placed where the
     source has it unused next to already placed text; only when that place is unique."""
     frag = t[k:e]

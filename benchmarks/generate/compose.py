@@ -16,14 +16,27 @@ from dataclasses import dataclass
 from . import names
 from .model import ArticleSpec, Band, Element, PageSpec
 
-ZH_FONTS = ("Noto Serif CJK SC", "Noto Sans CJK SC", "WenQuanYi Zen Hei", "AR PL UMing CN",
-            "WenQuanYi Micro Hei", "AR PL UKai CN")
-EN_FONTS = ("DejaVu Serif", "Liberation Serif", "Liberation Sans", "DejaVu Sans",
-            "Liberation Sans Narrow", "DejaVu Serif Condensed")
+ZH_FONTS = (
+    "Noto Serif CJK SC",
+    "Noto Sans CJK SC",
+    "WenQuanYi Zen Hei",
+    "AR PL UMing CN",
+    "WenQuanYi Micro Hei",
+    "AR PL UKai CN",
+)
+EN_FONTS = (
+    "DejaVu Serif",
+    "Liberation Serif",
+    "Liberation Sans",
+    "DejaVu Sans",
+    "Liberation Sans Narrow",
+    "DejaVu Serif Condensed",
+)
 
 # Full-width -> ASCII, as some real pages (and the seed page) print them.
-_ASCII_PUNCT = str.maketrans({"，": ",", "“": '"', "”": '"', "：": ":", "（": "(", "）": ")",
-                              "；": ";", "‘": "'", "’": "'"})
+_ASCII_PUNCT = str.maketrans(
+    {"，": ",", "“": '"', "”": '"', "：": ":", "（": "(", "）": ")", "；": ";", "‘": "'", "’": "'"}
+)
 _ZH_CLAUSE = re.compile(r"[^，。；：！？、“”（）,.;:!?\"()]+")
 
 
@@ -53,8 +66,9 @@ def _size(lang: str, text: str) -> int:
     return len("".join(text.split())) if lang == "zh" else len(text.split())
 
 
-def choose_articles(pool: Sequence[SourceArticle], start: int, n: int, lang: str,
-                    target: int) -> tuple[list[SourceArticle], int]:
+def choose_articles(
+    pool: Sequence[SourceArticle], start: int, n: int, lang: str, target: int
+) -> tuple[list[SourceArticle], int]:
     """Take ``n`` articles from ``pool`` at ``start`` (more, up to 10, while they hold less
     than ``target`` chars/words), skipping near-duplicates of chosen ones.
 
@@ -65,8 +79,9 @@ def choose_articles(pool: Sequence[SourceArticle], start: int, n: int, lang: str
     seen: set[str] = set()
     i = start
     size = 0
-    while (len(chosen) < n or (size < target * 1.15 and len(chosen) < 10)) \
-            and i < start + len(pool):
+    while (len(chosen) < n or (size < target * 1.15 and len(chosen) < 10)) and i < start + len(
+        pool
+    ):
         art = pool[i % len(pool)]
         i += 1
         grams = _ngrams(art.title + "".join(art.paragraphs), 8 if lang == "zh" else 16)
@@ -105,8 +120,9 @@ def _subtitle(rng: random.Random, lang: str, paras: Sequence[str]) -> str | None
     if lang == "zh":
         cl = _clauses(paras[-1], 8, 18)
         return None if not cl else rng.choice(("——", "·", "——记")) + rng.choice(cl)
-    sentences = [s for p in paras[1:] for s in re.split(r"(?<=[.!?])\s+", p)
-                 if 6 <= len(s.split()) <= 16]
+    sentences = [
+        s for p in paras[1:] for s in re.split(r"(?<=[.!?])\s+", p) if 6 <= len(s.split()) <= 16
+    ]
     return None if not sentences else rng.choice(sentences).rstrip(".")
 
 
@@ -136,8 +152,9 @@ def truncate(lang: str, art: SourceArticle, budget: int, rng: random.Random) -> 
     return out
 
 
-def build_article(lang: str, art: SourceArticle, budget: int, rng: random.Random,
-                  block_px: int, convert: bool) -> ArticleSpec:
+def build_article(
+    lang: str, art: SourceArticle, budget: int, rng: random.Random, block_px: int, convert: bool
+) -> ArticleSpec:
     """Elements in canonical reading order: kicker, title, subtitle, byline, body with
     headings in place, then caption, photo credit, trailing credit."""
     zh = lang == "zh"
@@ -168,11 +185,15 @@ def build_article(lang: str, art: SourceArticle, budget: int, rng: random.Random
     if rng.random() < 0.4:
         photo_after = rng.randrange(0, len(paras))
         els.append(Element("caption", _caption(rng, lang, title, paras)))
-        els.append(Element("credit", names.zh_photo_credit(rng) if zh
-                           else names.en_photo_credit(rng)))
+        els.append(
+            Element("credit", names.zh_photo_credit(rng) if zh else names.en_photo_credit(rng))
+        )
     if rng.random() < 0.3:
-        els.append(Element("credit", names.zh_trailing_credit(rng) if zh
-                           else names.en_trailing_credit(rng)))
+        els.append(
+            Element(
+                "credit", names.zh_trailing_credit(rng) if zh else names.en_trailing_credit(rng)
+            )
+        )
     if convert:
         els = [Element(e.role, e.text.translate(_ASCII_PUNCT), e.para) for e in els]
     min_col = 150 if zh else 165
@@ -189,8 +210,7 @@ def build_article(lang: str, art: SourceArticle, budget: int, rng: random.Random
     )
 
 
-def _budgets(total: int, weights: Sequence[float], sizes: Sequence[int], floor: int
-             ) -> list[int]:
+def _budgets(total: int, weights: Sequence[float], sizes: Sequence[int], floor: int) -> list[int]:
     """Share ``total`` by weight; what short articles cannot use goes to the others."""
     budgets = [0] * len(sizes)
     open_ = set(range(len(sizes)))
@@ -222,8 +242,14 @@ def page_target(seed: int, page_key: str, lang: str) -> int:
     return rng.randint(3000, 10000) if lang == "zh" else rng.randint(1500, 4000)
 
 
-def compose(page_key: str, lang: str, split: str, seed: int,
-            articles: Sequence[SourceArticle], attempt: int = 0) -> PageSpec:
+def compose(
+    page_key: str,
+    lang: str,
+    split: str,
+    seed: int,
+    articles: Sequence[SourceArticle],
+    attempt: int = 0,
+) -> PageSpec:
     """Lay out ``articles`` on one page; ``attempt`` varies the layout, not the articles."""
     rng = random.Random(sub_seed(seed, page_key, "layout", str(attempt)))
     zh = lang == "zh"
@@ -232,8 +258,12 @@ def compose(page_key: str, lang: str, split: str, seed: int,
     convert = zh and rng.random() < 0.5
     weights = [rng.uniform(0.6, 1.6) for _ in articles]
     weights[0] *= 1.5
-    budgets = _budgets(total, weights, [sum(_size(lang, p) for p in a.paragraphs)
-                                        for a in articles], 120 if zh else 60)
+    budgets = _budgets(
+        total,
+        weights,
+        [sum(_size(lang, p) for p in a.paragraphs) for a in articles],
+        120 if zh else 60,
+    )
     gap = rng.randrange(14, 36, 2)
     bands: list[Band] = []
     k = 0
@@ -255,10 +285,18 @@ def compose(page_key: str, lang: str, split: str, seed: int,
     font = rng.choice(ZH_FONTS if zh else EN_FONTS)
     title_font = font if rng.random() < 0.5 else rng.choice(ZH_FONTS if zh else EN_FONTS)
     return PageSpec(
-        page_key=page_key, language=lang, split=split, seed=seed, width=width, font=font,
-        title_font=title_font, justified=rng.random() < 0.6,
+        page_key=page_key,
+        language=lang,
+        split=split,
+        seed=seed,
+        width=width,
+        font=font,
+        title_font=title_font,
+        justified=rng.random() < 0.6,
         punct=("ascii" if convert else "fullwidth") if zh else "native",
-        gap=gap, bands=tuple(bands), furniture=_furniture(rng, lang),
+        gap=gap,
+        bands=tuple(bands),
+        furniture=_furniture(rng, lang),
     )
 
 

@@ -12,8 +12,9 @@ BASE_EXTRACTORS = ("pdftotext", "pdfminer", "pymupdf", "tesseract-psm3", "tesser
 
 
 def pdftotext(pdf: Path) -> str:
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True,
-                         capture_output=True, timeout=120)
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True, capture_output=True, timeout=120
+    )
     return out.stdout.decode("utf-8")
 
 
@@ -34,8 +35,13 @@ def tesseract(pdf: Path, lang: str, psm: int, dpi: int, work: Path) -> str:
     png = pdf_to_png(pdf, work / f"ocr-{dpi}", dpi)
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
     tl = "chi_sim" if lang == "zh" else "eng"
-    out = subprocess.run(["tesseract", str(png), "-", "-l", tl, "--psm", str(psm)], check=True,
-                         capture_output=True, timeout=900, env=env)
+    out = subprocess.run(
+        ["tesseract", str(png), "-", "-l", tl, "--psm", str(psm)],
+        check=True,
+        capture_output=True,
+        timeout=900,
+        env=env,
+    )
     return out.stdout.decode("utf-8")
 
 
@@ -66,7 +72,7 @@ def join_blocks(text: str) -> tuple[str, list[int]]:
             in_block = False
             old += len(line) + 1
             continue
-        sep = (" " if in_block else ("\n\n" if out else ""))
+        sep = " " if in_block else ("\n\n" if out else "")
         out.append(sep)
         pos += len(sep)
         lead = len(line) - len(line.lstrip())

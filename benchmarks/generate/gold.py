@@ -21,25 +21,38 @@ class Piece:
     note: str = ""
 
 
-def _same_piece(text: str, prev_i: int, a: CharLabel, b: CharLabel, cur_i: int,
-                src: Source, exact: bool, seg_bounds: dict[int, tuple[int, int]]) -> bool:
+def _same_piece(
+    text: str,
+    prev_i: int,
+    a: CharLabel,
+    b: CharLabel,
+    cur_i: int,
+    src: Source,
+    exact: bool,
+    seg_bounds: dict[int, tuple[int, int]],
+) -> bool:
     if a.src < 0 or b.src < 0:
         return a.src < 0 and b.src < 0 and a.note == b.note and "\n" not in text[prev_i:cur_i]
     if src.char_art[a.src] != src.char_art[b.src] or src.char_elem[a.src] != src.char_elem[b.src]:
         return False
     if exact:  # pdftotext drops line-end hyphens: "one-|billion" reads "onebillion"
         step = src.char_pos[b.src] - src.char_pos[a.src]
-        return step == 1 or (step == 2 and src.char_text[a.src + 1] == "-"
-                             and not text[prev_i + 1 : cur_i].strip())
+        return step == 1 or (
+            step == 2 and src.char_text[a.src + 1] == "-" and not text[prev_i + 1 : cur_i].strip()
+        )
     if a.seg == b.seg:
         return True
     step = src.char_pos[b.src] - src.char_pos[a.src]
-    return (0 < step <= 3 and seg_bounds.get(a.seg, (-1, -1))[1] == prev_i
-            and seg_bounds.get(b.seg, (-1, -1))[0] == cur_i)
+    return (
+        0 < step <= 3
+        and seg_bounds.get(a.seg, (-1, -1))[1] == prev_i
+        and seg_bounds.get(b.seg, (-1, -1))[0] == cur_i
+    )
 
 
-def pieces_from_labels(text: str, labels: Sequence[CharLabel | None], src: Source,
-                       exact: bool) -> list[Piece]:
+def pieces_from_labels(
+    text: str, labels: Sequence[CharLabel | None], src: Source, exact: bool
+) -> list[Piece]:
     seg_bounds: dict[int, tuple[int, int]] = {}
     for i, lab in enumerate(labels):
         if lab is not None and lab.seg >= 0:
@@ -61,9 +74,17 @@ def pieces_from_labels(text: str, labels: Sequence[CharLabel | None], src: Sourc
     return pieces
 
 
-def build_gold(page_id: str, text_file: str, text: str, language: str,
-               labels: Sequence[CharLabel | None], src: Source, roles: Sequence[Sequence[str]],
-               furniture_art: int, exact: bool) -> tuple[dict[str, Any], list[int]]:
+def build_gold(
+    page_id: str,
+    text_file: str,
+    text: str,
+    language: str,
+    labels: Sequence[CharLabel | None],
+    src: Source,
+    roles: Sequence[Sequence[str]],
+    furniture_art: int,
+    exact: bool,
+) -> tuple[dict[str, Any], list[int]]:
     """Gold JSON plus the source-article index of each gold article (in gold order)."""
     pieces = pieces_from_labels(text, labels, src, exact)
     by_art: dict[int, list[Piece]] = {}
@@ -117,12 +138,14 @@ def build_gold(page_id: str, text_file: str, text: str, language: str,
 
 def dump_gold(gold: dict[str, Any]) -> str:
     """JSON with one piece per line: diffable, and ~40% smaller than ``indent=1``."""
+
     def one(d: dict[str, Any]) -> str:
         return json.dumps(d, ensure_ascii=False)
 
     head = {k: v for k, v in gold.items() if k not in ("articles", "unassigned")}
-    lines = ["{"] + [f" {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}," for k, v in
-                     head.items()]
+    lines = ["{"] + [
+        f" {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}," for k, v in head.items()
+    ]
     lines.append(' "articles": [')
     for n, art in enumerate(gold["articles"]):
         lines.append(f'  {{"id": {json.dumps(art["id"])}, "pieces": [')
@@ -161,8 +184,17 @@ def check_gold(gold: dict[str, Any], text: str) -> None:
     for i, ch in enumerate(text):
         if not ch.isspace() and owner[i] != 1:
             raise ValueError(f"char {i} {ch!r} covered {owner[i]} times")
-    roles = {"kicker", "title", "subtitle", "byline", "heading", "body", "caption", "credit",
-             "other"}
+    roles = {
+        "kicker",
+        "title",
+        "subtitle",
+        "byline",
+        "heading",
+        "body",
+        "caption",
+        "credit",
+        "other",
+    }
     for a in gold["articles"]:
         if not a["pieces"]:
             raise ValueError("empty article")

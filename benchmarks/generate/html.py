@@ -99,8 +99,13 @@ def _band(b: Band, p: PageSpec) -> str:
     cols = " ".join(f"{w}fr" for w in b.widths)
     inner = p.width - 72 - p.gap * (len(b.widths) - 1)
     blocks = "".join(
-        _block(a, int(inner * b.widths[i] / sum(b.widths)), b.font_size[i], b.line_height[i],
-               p.language)
+        _block(
+            a,
+            int(inner * b.widths[i] / sum(b.widths)),
+            b.font_size[i],
+            b.line_height[i],
+            p.language,
+        )
         for i, a in enumerate(b.articles)
     )
     return f'<div class="band" style="grid-template-columns:{cols}">{blocks}</div>'

@@ -114,8 +114,9 @@ def _source(spec: PageSpec) -> tuple[Source, list[list[str]], int]:
     return build_source(texts), roles, len(spec.articles)
 
 
-def _stats(text: str, labels: Sequence[CharLabel | None], src: Source, furn: int,
-           gold: dict[str, Any]) -> dict[str, Any]:
+def _stats(
+    text: str, labels: Sequence[CharLabel | None], src: Source, furn: int, gold: dict[str, Any]
+) -> dict[str, Any]:
     nonws = [lab for lab in labels if lab is not None]
     assigned = [lab for lab in nonws if lab.src >= 0]
     furniture = sum(1 for lab in assigned if src.char_art[lab.src] == furn)
@@ -161,16 +162,19 @@ def _spells(got: str, want: str) -> bool:
     return i == len(got)
 
 
-def _article_check(text: str, gold: dict[str, Any], order: Sequence[int], src: Source,
-                   variant: str) -> str:
+def _article_check(
+    text: str, gold: dict[str, Any], order: Sequence[int], src: Source, variant: str
+) -> str:
     """For PDF extractors: does each gold article, read piece by piece, spell its
     source stream (bar hyphens pdftotext dropped and pdfminer's radical variants)?"""
     ok = 0
     for art, a in zip(order, gold["articles"], strict=True):
-        got = "".join(nfkc_key(c) for p in a["pieces"] for c in text[p["start"] : p["end"]]
-                      if not c.isspace())
-        want = "".join(nfkc_key(src.char_text[g]) for g in range(len(src.char_art))
-                       if src.char_art[g] == art)
+        got = "".join(
+            nfkc_key(c) for p in a["pieces"] for c in text[p["start"] : p["end"]] if not c.isspace()
+        )
+        want = "".join(
+            nfkc_key(src.char_text[g]) for g in range(len(src.char_art)) if src.char_art[g] == art
+        )
         ok += int(_spells(got, want))
     return f"{variant}:{ok}/{len(gold['articles'])}"
 
@@ -211,8 +215,9 @@ def run_layout(job: LayoutJob) -> tuple[list[dict[str, Any]], float, str]:
             if base not in base_cache:
                 raw = extract(base, pdf, job.lang, dpi, work)
                 if base.startswith("tesseract"):
-                    labels = fuzzy_align(raw, src, 2 if job.lang == "zh" else 3,
-                                         2.5 if job.lang == "zh" else 4.0)
+                    labels = fuzzy_align(
+                        raw, src, 2 if job.lang == "zh" else 3, 2.5 if job.lang == "zh" else 4.0
+                    )
                 else:
                     labels = exact_align(raw, src, kmin)
                 base_cache[base] = (raw, labels)
@@ -225,8 +230,17 @@ def run_layout(job: LayoutJob) -> tuple[list[dict[str, Any]], float, str]:
                         new[mapping[old]] = lab
                 labels = new
             pid = job.page_id(variant)
-            gold, order = build_gold(pid, f"{pid}.txt", text, job.lang, labels, src, roles, furn,
-                                     exact=not base.startswith("tesseract"))
+            gold, order = build_gold(
+                pid,
+                f"{pid}.txt",
+                text,
+                job.lang,
+                labels,
+                src,
+                roles,
+                furn,
+                exact=not base.startswith("tesseract"),
+            )
             validate(gold, text)
             d = job.out / f"{job.lang}-{job.split}"
             d.mkdir(parents=True, exist_ok=True)
@@ -234,19 +248,22 @@ def run_layout(job: LayoutJob) -> tuple[list[dict[str, Any]], float, str]:
             (d / f"{pid}.json").write_bytes(dump_gold(gold).encode("utf-8"))
             if not base.startswith("tesseract"):
                 checks.append(_article_check(text, gold, order, src, variant))
-            entries.append({
-                "page_id": pid,
-                "path": f"{job.lang}-{job.split}/{pid}.txt",
-                "language": job.lang,
-                "split": job.split,
-                "extractor": variant,
-                "article_ids": [a.corpus_id for a in spec.articles],
-                "gold_articles": {f"a{n:02d}": spec.articles[i].corpus_id
-                                  for n, i in enumerate(order, 1)},
-                "layout": _layout_info(spec, dpi if base.startswith("tesseract") else 0),
-                "seed": job.seed,
-                "stats": _stats(text, labels, src, furn, gold),
-            })
+            entries.append(
+                {
+                    "page_id": pid,
+                    "path": f"{job.lang}-{job.split}/{pid}.txt",
+                    "language": job.lang,
+                    "split": job.split,
+                    "extractor": variant,
+                    "article_ids": [a.corpus_id for a in spec.articles],
+                    "gold_articles": {
+                        f"a{n:02d}": spec.articles[i].corpus_id for n, i in enumerate(order, 1)
+                    },
+                    "layout": _layout_info(spec, dpi if base.startswith("tesseract") else 0),
+                    "seed": job.seed,
+                    "stats": _stats(text, labels, src, furn, gold),
+                }
+            )
         return entries, round(time.monotonic() - t0, 1), " ".join(checks)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -37,8 +37,11 @@ def main(argv: list[str] | None = None) -> int:
         number = int(pid.split("-")[2])
         key = (lang, split, row["seed"])
         if key not in jobs:
-            count = max(int(p.split("-")[2]) for p, r in manifest.items()
-                        if (r["language"], r["split"]) == (lang, split))
+            count = max(
+                int(p.split("-")[2])
+                for p, r in manifest.items()
+                if (r["language"], r["split"]) == (lang, split)
+            )
             jobs[key] = plan(args.corpus, args.out, lang, split, row["seed"], count)
         job = jobs[key][number - 1]
         for attempt in range(4):
@@ -52,19 +55,21 @@ def main(argv: list[str] | None = None) -> int:
         path = args.out / row["path"]
         text = path.read_bytes().decode("utf-8")
         labels = fuzzy_align(text, src, 2 if lang == "zh" else 3, 2.5 if lang == "zh" else 4.0)
-        gold, order = build_gold(pid, path.name, text, lang, labels, src, roles, furn,
-                                 exact=False)
+        gold, order = build_gold(pid, path.name, text, lang, labels, src, roles, furn, exact=False)
         validate(gold, text)
         new = dump_gold(gold).encode("utf-8")
         jpath = path.with_suffix(".json")
         if jpath.read_bytes() != new:
             changed += 1
             jpath.write_bytes(new)
-        row["gold_articles"] = {f"a{n:02d}": spec.articles[i].corpus_id
-                                for n, i in enumerate(order, 1)}
+        row["gold_articles"] = {
+            f"a{n:02d}": spec.articles[i].corpus_id for n, i in enumerate(order, 1)
+        }
         row["stats"] = _stats(text, labels, src, furn, gold)
-    merged = {**read_manifest(mpath), **{k: manifest[k] for k in manifest
-                                        if manifest[k]["extractor"].startswith("tesseract")}}
+    merged = {
+        **read_manifest(mpath),
+        **{k: manifest[k] for k in manifest if manifest[k]["extractor"].startswith("tesseract")},
+    }
     lines = [json.dumps(merged[k], ensure_ascii=False, sort_keys=True) for k in sorted(merged)]
     mpath.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"relabelled OCR pages, {changed} gold files changed")

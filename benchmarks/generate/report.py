@@ -38,8 +38,9 @@ def join_counts(json_path: Path) -> tuple[int, int]:
         text = fh.read()
     joins = broken = 0
     for art in gold["articles"]:
-        idx = [i for p in art["pieces"] for i in range(p["start"], p["end"])
-               if not text[i].isspace()]
+        idx = [
+            i for p in art["pieces"] for i in range(p["start"], p["end"]) if not text[i].isspace()
+        ]
         for a, b in zip(idx, idx[1:], strict=False):
             if b == a + 1:
                 continue
@@ -49,8 +50,11 @@ def join_counts(json_path: Path) -> tuple[int, int]:
 
 
 def summarise(root: Path) -> dict[str, Any]:
-    rows = [json.loads(line) for line in (root / "manifest.jsonl").read_text("utf-8").splitlines()
-            if line.strip()]
+    rows = [
+        json.loads(line)
+        for line in (root / "manifest.jsonl").read_text("utf-8").splitlines()
+        if line.strip()
+    ]
     counts = Counter((r["language"], r["split"]) for r in rows)
     by_ext: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     bad = []

@@ -177,8 +177,7 @@ def iter_jsonl(path: Path, text_field: str, id_field: str) -> Iterator[Job]:
             text = record[text_field]
             if not isinstance(text, str):
                 message = (
-                    f"line {number}: field {text_field!r} is a {type(text).__name__}, "
-                    "not a string"
+                    f"line {number}: field {text_field!r} is a {type(text).__name__}, not a string"
                 )
                 yield Job(page_id, problem=("TypeError", message))
                 continue

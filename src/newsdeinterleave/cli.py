@@ -88,8 +88,7 @@ def read_bytes(path: str) -> bytes:
     except IsADirectoryError:
         raise CliError(
             Exit.IS_DIRECTORY,
-            f"{path}: is a directory (to process a folder of pages use "
-            f"'{PROG} batch {path} OUT')",
+            f"{path}: is a directory (to process a folder of pages use '{PROG} batch {path} OUT')",
         ) from None
     except PermissionError:
         raise CliError(Exit.UNREADABLE, f"{path}: permission denied") from None
@@ -124,11 +123,15 @@ def _common(parser: argparse.ArgumentParser, *, engine: bool = True) -> None:
     )
     if engine:
         parser.add_argument(
-            "--language", choices=LANGUAGES, default=None,
+            "--language",
+            choices=LANGUAGES,
+            default=None,
             help="language of the page (default: detected)",
         )
         parser.add_argument(
-            "--method", choices=METHODS, default="full",
+            "--method",
+            choices=METHODS,
+            default="full",
             help="full engine (default), or a baseline: greedy, noop (input order)",
         )
 
@@ -172,7 +175,9 @@ def subcommand_parser(name: str) -> argparse.ArgumentParser:
         )
         parser.add_argument("pages", metavar="PAGE", nargs="+")
         parser.add_argument(
-            "--threshold", type=float, default=None,
+            "--threshold",
+            type=float,
+            default=None,
             help="also print 'interleaved'/'clean' against this threshold",
         )
         _common(parser, engine=False)
@@ -187,11 +192,11 @@ def subcommand_parser(name: str) -> argparse.ArgumentParser:
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     parser.add_argument("--text-field", default="text", help="JSONL field with the page text")
     parser.add_argument("--id-field", default="id", help="JSONL field with the page id")
+    parser.add_argument("--detect-only", action="store_true", help="only score pages with detect()")
     parser.add_argument(
-        "--detect-only", action="store_true", help="only score pages with detect()"
-    )
-    parser.add_argument(
-        "--format", choices=("jsonl", "dir"), default=None,
+        "--format",
+        choices=("jsonl", "dir"),
+        default=None,
         help="output kind (default: dir if OUT is a folder or has no .jsonl/.json suffix)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")

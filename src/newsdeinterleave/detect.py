@@ -126,8 +126,11 @@ def _continuity(lines: list[str]) -> tuple[float, float]:
         here = inner[(last, tokens[i + 1][0])]
         seen += here > 0
         later = max(
-            (inner[(last, tokens[j][0])] for j in range(i + 2, min(i + 5, len(lines)))
-             if tokens[j]),
+            (
+                inner[(last, tokens[j][0])]
+                for j in range(i + 2, min(i + 5, len(lines)))
+                if tokens[j]
+            ),
             default=0,
         )
         better += later > here

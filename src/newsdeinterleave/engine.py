@@ -210,7 +210,11 @@ def build_graph(
         diagonals = [(name, col[kept]) for name, col in score_diagonals(n, ii, jj, cheap_scores)]
         ii, jj = ii[kept], jj[kept]
     feats = features(
-        ii, jj, rich=rich, reliability=reliability, first_stage=first_stage,
+        ii,
+        jj,
+        rich=rich,
+        reliability=reliability,
+        first_stage=first_stage,
         first_stage_columns=diagonals,
     )
     if model is None and use_model:

@@ -25,8 +25,7 @@ def _require_torch() -> Any:
         import torch
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError(
-            "HFContinuityModel needs torch and transformers: "
-            "pip install 'newsdeinterleave[hf]'"
+            "HFContinuityModel needs torch and transformers: pip install 'newsdeinterleave[hf]'"
         ) from exc
     return torch
 
@@ -70,8 +69,14 @@ class HFContinuityModel:
         pad = self.tokenizer.pad_token_id
         pad = self._start_id if pad is None else int(pad)
         for lo in range(0, len(targets), self.batch_size):
-            seqs = [p + t for p, t in zip(prefixes[lo : lo + self.batch_size],
-                                          targets[lo : lo + self.batch_size], strict=True)]
+            seqs = [
+                p + t
+                for p, t in zip(
+                    prefixes[lo : lo + self.batch_size],
+                    targets[lo : lo + self.batch_size],
+                    strict=True,
+                )
+            ]
             width = max(len(s) for s in seqs)
             ids = torch.full((len(seqs), width), pad, dtype=torch.long)
             mask = torch.zeros((len(seqs), width), dtype=torch.long)

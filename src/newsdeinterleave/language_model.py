@@ -56,11 +56,30 @@ _ONE = np.uint64(1)
 # ---------------------------------------------------------------------------
 
 _QUOTES = {
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"',
-    "\u00bb": '"', "\u300c": '"', "\u300d": '"', "\u2018": "'", "\u2019": "'", "\u201a": "'",
-    "\u201b": "'", "\u2032": "'", "\u300e": '"', "\u300f": '"',
-    "\u2015": "\u2014", "\u2013": "-", "\u2012": "-", "\u2212": "-",
-    "\u30fb": "\u00b7", "\u2022": "\u00b7", "\u2027": "\u00b7", "\u22c5": "\u00b7",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u201f": '"',
+    "\u2033": '"',
+    "\u00ab": '"',
+    "\u00bb": '"',
+    "\u300c": '"',
+    "\u300d": '"',
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "\u300e": '"',
+    "\u300f": '"',
+    "\u2015": "\u2014",
+    "\u2013": "-",
+    "\u2012": "-",
+    "\u2212": "-",
+    "\u30fb": "\u00b7",
+    "\u2022": "\u00b7",
+    "\u2027": "\u00b7",
+    "\u22c5": "\u00b7",
     "\uff0e": ".",
 }
 _DIGITS = {str(d): "0" for d in range(10)}
@@ -673,8 +692,11 @@ def continuity_pairs(
         raise ValueError("left_idx and right_idx must be 1-d and of one length")
     used = np.unique(np.concatenate([li, ri]))
     return _continuity(
-        scorer, [fragments[i] for i in used.tolist()],
-        np.searchsorted(used, li), np.searchsorted(used, ri), k,
+        scorer,
+        [fragments[i] for i in used.tolist()],
+        np.searchsorted(used, li),
+        np.searchsorted(used, ri),
+        k,
     )
 
 
@@ -1010,8 +1032,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             model = _train_shipped(args.corpus, lang)
             path = args.out / f"lm-{lang}.npz"
             model.save(path)
-            print(f"{lang}: order {model.order}, {sum(len(t.keys) for t in model.tables)} "
-                  f"entries, {path.stat().st_size / 1e6:.1f} MB -> {path}")
+            print(
+                f"{lang}: order {model.order}, {sum(len(t.keys) for t in model.tables)} "
+                f"entries, {path.stat().st_size / 1e6:.1f} MB -> {path}"
+            )
         return
     for lang in args.lang:
         texts = [t for art in read_corpus(args.corpus, lang, "train") for t in art]
@@ -1019,21 +1043,27 @@ def main(argv: Sequence[str] | None = None) -> None:
         dev_texts = [t for art in dev for t in art]
         lefts, rights = cut_pairs(dev, lang)
         shipped = load_language_model(lang)
-        print(f"{lang} shipped order={shipped.order} {SHIPPED[lang]} "
-              f"bpc={bits_per_char(shipped, dev_texts):.3f} "
-              f"pair_acc={pairwise_accuracy(shipped, lefts, rights):.3f} (n={len(lefts)})",
-              flush=True)
-        orders = [] if args.shipped_only else args.orders or (
-            [3, 4, 5] if lang == "zh" else [4, 5, 6, 7]
+        print(
+            f"{lang} shipped order={shipped.order} {SHIPPED[lang]} "
+            f"bpc={bits_per_char(shipped, dev_texts):.3f} "
+            f"pair_acc={pairwise_accuracy(shipped, lefts, rights):.3f} (n={len(lefts)})",
+            flush=True,
+        )
+        orders = (
+            []
+            if args.shipped_only
+            else args.orders or ([3, 4, 5] if lang == "zh" else [4, 5, 6, 7])
         )
         for order in orders:
             mc = [1, 1] + [args.min_count] * (order - 2)
             model = train(texts, Normalizer(lang, args.lowercase), order, mc)
             entries = sum(len(t.keys) for t in model.tables)
-            print(f"{lang} order={order} lowercase={args.lowercase} min_count={args.min_count} "
-                  f"entries={entries} bpc={bits_per_char(model, dev_texts):.3f} "
-                  f"pair_acc={pairwise_accuracy(model, lefts, rights):.3f} (n={len(lefts)})",
-                  flush=True)
+            print(
+                f"{lang} order={order} lowercase={args.lowercase} min_count={args.min_count} "
+                f"entries={entries} bpc={bits_per_char(model, dev_texts):.3f} "
+                f"pair_acc={pairwise_accuracy(model, lefts, rights):.3f} (n={len(lefts)})",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

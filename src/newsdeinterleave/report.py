@@ -120,8 +120,18 @@ def render_markdown(page: Page, source: str) -> str:
 # Twelve hues that stay distinguishable on white and under the usual
 # colour-vision deficiencies well enough for a debugging view.
 PALETTE = (
-    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf",
-    "#8c564b", "#e377c2", "#bcbd22", "#393b79", "#637939", "#ad494a",
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#9467bd",
+    "#ff7f0e",
+    "#17becf",
+    "#8c564b",
+    "#e377c2",
+    "#bcbd22",
+    "#393b79",
+    "#637939",
+    "#ad494a",
 )
 UNASSIGNED_COLOUR = "#9e9e9e"
 
@@ -197,14 +207,17 @@ def _source_pane(page: Page, source: str) -> str:
 
 def _html_block(block: Block) -> str:
     tag = {
-        "kicker": "p", "title": "h2", "subtitle": "h3", "byline": "p",
-        "heading": "h4", "caption": "figcaption", "credit": "p",
+        "kicker": "p",
+        "title": "h2",
+        "subtitle": "h3",
+        "byline": "p",
+        "heading": "h4",
+        "caption": "figcaption",
+        "credit": "p",
     }.get(block.role, "p")
     weak = " low" if block.confidence < LOW_CONFIDENCE else ""
     title = f' title="block confidence {block.confidence:.2f}"' if weak else ""
-    return (
-        f'<{tag} class="{block.role}{weak}"{title}>{html.escape(block.text)}</{tag}>'
-    )
+    return f'<{tag} class="{block.role}{weak}"{title}>{html.escape(block.text)}</{tag}>'
 
 
 def _articles_pane(page: Page, source: str) -> str:
@@ -227,9 +240,7 @@ def _articles_pane(page: Page, source: str) -> str:
 
 
 def _css(count: int) -> str:
-    rules = [
-        f".a{i}{{--c:{colour_of(i)}}}" for i in range(count)
-    ]
+    rules = [f".a{i}{{--c:{colour_of(i)}}}" for i in range(count)]
     return "\n".join(
         [
             "*{box-sizing:border-box}",
@@ -277,8 +288,7 @@ def _css(count: int) -> str:
 def render_html(page: Page, source: str, *, title: str = "newsdeinterleave report") -> str:
     """One self-contained HTML document: input coloured by article | rebuilt articles."""
     legend = "".join(
-        f'<span class="a{i}"><b></b>{html.escape(a.id)}</span>'
-        for i, a in enumerate(page.articles)
+        f'<span class="a{i}"><b></b>{html.escape(a.id)}</span>' for i, a in enumerate(page.articles)
     )
     legend += f'<span style="--c:{UNASSIGNED_COLOUR}"><b></b>unassigned</span>'
     legend += '<span class="low-key">wavy underline / dashed frame = low confidence</span>'
@@ -291,7 +301,7 @@ def render_html(page: Page, source: str, *, title: str = "newsdeinterleave repor
         '<html lang="' + html.escape(_html_lang(page.language)) + '">\n<head>\n'
         '<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
         "style-src 'unsafe-inline'\">\n"
         f"<title>{html.escape(title)}</title>\n"
         f"<style>\n{_css(len(page.articles))}\n</style>\n</head>\n<body>\n"

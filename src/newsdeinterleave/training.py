@@ -194,9 +194,7 @@ def link_examples(
     )
 
 
-def role_examples(
-    page: LabelledPage, gap_model: Scorer
-) -> tuple[NDArray[np.float64], list[Role]]:
+def role_examples(page: LabelledPage, gap_model: Scorer) -> tuple[NDArray[np.float64], list[Role]]:
     """Form features of each fragment, labelled with the gold role of its first character."""
     fragments = make_fragments(
         page.text, page.chunks, page.language, (), page.models, gap_model=gap_model
@@ -359,15 +357,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--negative-rate", type=float, default=0.02)
     parser.add_argument("--max-pages", type=int, default=0)
     parser.add_argument(
-        "--reuse-links", action="store_true",
+        "--reuse-links",
+        action="store_true",
         help="also load the link models from --out and refit only the role and chain models",
     )
     parser.add_argument(
-        "--gaps-only", action="store_true",
+        "--gaps-only",
+        action="store_true",
         help="refit only the splice-cut models and keep the later stages' models in --out",
     )
     parser.add_argument(
-        "--reuse-lower", action="store_true",
+        "--reuse-lower",
+        action="store_true",
         help="load the splice and pruning models already in --out instead of refitting them",
     )
     args = parser.parse_args(argv)
@@ -418,9 +419,7 @@ def main(argv: list[str] | None = None) -> None:
                 if p
             ]
         )
-        for name, model in fit_all(
-            chain_data, "chains", family, args.seed, boosted=True
-        ).items():
+        for name, model in fit_all(chain_data, "chains", family, args.seed, boosted=True).items():
             save(model.to_json(), args.out, name)
         print(
             f"{language}: chain pairs {len(chain_data.labels)} "
