@@ -14,6 +14,7 @@ from newsdeinterleave.structure import (
     attach_orphan_headers,
     captions_last,
     paragraph_starts,
+    release_furniture,
     split_at_headers,
     split_title_stacks,
 )
@@ -62,11 +63,12 @@ def test_grouping_cannot_hang_a_title_behind_another_story(monkeypatch: pytest.M
     def one_article(chains: list[list[int]], *_: object) -> tuple[list[list[int]], object]:
         return [[k for chain in chains for k in chain]], np.zeros(0)
 
-    def roles(graph: pipeline.LinkGraph, _: object) -> list[Role]:
-        return ["title" if "标题" in f.text else "body" for f in graph.fragments]
+    def roles(graph: pipeline.LinkGraph, _: object) -> tuple[list[Role], np.ndarray]:
+        guess: list[Role] = ["title" if "标题" in f.text else "body" for f in graph.fragments]
+        return guess, np.ones(len(guess))
 
     monkeypatch.setattr(pipeline, "group_chains", one_article)
-    monkeypatch.setattr(pipeline, "fragment_roles", roles)
+    monkeypatch.setattr(pipeline, "role_guesses", roles)
     monkeypatch.setattr(pipeline, "attach_orphan_headers", lambda articles, *_: articles)
     plans, _, _, _ = pipeline.reconstruct_block(text, chunks, "zh")
     firsts = [text[plan.pieces[0].start : plan.pieces[0].end] for plan in plans]
@@ -140,3 +142,17 @@ def test_captions_are_read_after_the_story_and_before_its_credit() -> None:
     # A credit that follows body text stays where it is; a caption-only group is untouched.
     assert captions_last([[0, 1, 5]], roles) == [[0, 1, 5]]
     assert captions_last([[2, 3]], roles) == [[2, 3]]
+
+
+def test_page_furniture_chained_into_a_story_leaves_it() -> None:
+    # A folio (3) the link model read into the middle of a story goes to a group of its own;
+    # a group that is all furniture, or has none, is left as it is.
+    assert release_furniture([[0, 1, 3, 2], [4], [5, 6]], {3, 4}) == [[0, 1, 2], [3], [4], [5, 6]]
+
+
+def test_only_furniture_the_role_model_is_sure_of_is_released() -> None:
+    from newsdeinterleave import pipeline
+
+    roles: list[Role] = ["body", "other", "other", "title"]
+    sureness = np.array([0.99, 0.95, 0.6, 0.99])
+    assert pipeline.sure_furniture(roles, sureness) == {1}

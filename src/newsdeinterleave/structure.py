@@ -214,6 +214,25 @@ def attach_orphan_headers(
     ]
 
 
+def release_furniture(articles: list[list[int]], furniture: Collection[int]) -> list[list[int]]:
+    """Page furniture chained into a story leaves it, one group per fragment.
+
+    Folios, dates and "本版编辑" lines read on plausibly enough for the link
+    model to chain them into a story, though a story never prints them. The
+    groups they leave behind are all furniture, which :func:`assemble_articles`
+    reports as unassigned.
+    """
+    out: list[list[int]] = []
+    for members in articles:
+        kept = [k for k in members if k not in furniture]
+        if not kept or len(kept) == len(members):
+            out.append(members)
+            continue
+        out.append(kept)
+        out += [[k] for k in members if k in furniture]
+    return out
+
+
 def assemble_articles(
     fragments: Sequence[Fragment],
     table: FragmentTable,
