@@ -117,22 +117,11 @@ def split_title_stacks(
     stays, and each other one becomes a group of its own, for
     :func:`attach_orphan_headers` to give to the untitled story it names.
     """
-    stacks: dict[int, list[list[int]]] = {}
-    for a, members in enumerate(articles):
-        lead = 0
-        while lead < len(members) and roles[members[lead]] in HEADER_ROLES:
-            lead += 1
-        headlines: list[list[int]] = []
-        for pos, k in enumerate(members[:lead]):
-            if roles[k] != "title":
-                continue
-            prev = members[pos - 1] if pos else -1
-            if headlines and headlines[-1][-1] == prev and (prev, k) in confident_links:
-                headlines[-1].append(k)
-            else:
-                headlines.append([k])
-        if len(headlines) > 1:
-            stacks[a] = headlines
+    stacks = {
+        a: headlines
+        for a, members in enumerate(articles)
+        if len(headlines := leading_headlines(members, roles, confident_links)) > 1
+    }
     if not stacks:
         return articles
     bodies = {
@@ -214,12 +203,34 @@ def attach_orphan_headers(
     ]
 
 
+def leading_headlines(
+    members: list[int], roles: Sequence[Role], confident_links: Collection[tuple[int, int]]
+) -> list[list[int]]:
+    """The headlines in a story's opening run of header fragments.
+
+    Consecutive title lines are one wrapped headline where the link model
+    joined them confidently; any other title line starts a headline.
+    """
+    headlines: list[list[int]] = []
+    for pos, k in enumerate(members):
+        if roles[k] not in HEADER_ROLES:
+            break
+        if roles[k] != "title":
+            continue
+        prev = members[pos - 1] if pos else -1
+        if headlines and headlines[-1][-1] == prev and (prev, k) in confident_links:
+            headlines[-1].append(k)
+        else:
+            headlines.append([k])
+    return headlines
+
+
 def release_furniture(articles: list[list[int]], furniture: Collection[int]) -> list[list[int]]:
     """Page furniture chained into a story leaves it, one group per fragment.
 
     Folios, dates and "本版编辑" lines read on plausibly enough for the link
-    model to chain them into a story, though a story never prints them. The
-    groups they leave behind are all furniture, which :func:`assemble_articles`
+    model to chain them into a story, though a story never prints them. Each
+    becomes a group of its own, all furniture, which :func:`assemble_articles`
     reports as unassigned.
     """
     out: list[list[int]] = []
