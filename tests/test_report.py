@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.generate.render import CHROMIUM_FLAGS
 from newsdeinterleave.assembly import ArticlePlan, Piece, build_page
 from newsdeinterleave.models import Page
 from newsdeinterleave.report import (
@@ -191,17 +192,7 @@ def chromium() -> str:
 
 
 def run_chromium(binary: str, tmp: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp / 'profile'}",
-    ]
+    flags = [*CHROMIUM_FLAGS, f"--user-data-dir={tmp / 'profile'}"]
     return subprocess.run([binary, *flags, *args], capture_output=True, timeout=90, check=False)
 
 

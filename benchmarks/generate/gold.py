@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from newsdeinterleave.models import ROLES
+
 from .align import CharLabel, Source
 
 FORMAT = "deinterleave-gold/1"
@@ -184,17 +186,7 @@ def check_gold(gold: dict[str, Any], text: str) -> None:
     for i, ch in enumerate(text):
         if not ch.isspace() and owner[i] != 1:
             raise ValueError(f"char {i} {ch!r} covered {owner[i]} times")
-    roles = {
-        "kicker",
-        "title",
-        "subtitle",
-        "byline",
-        "heading",
-        "body",
-        "caption",
-        "credit",
-        "other",
-    }
+    roles = set(ROLES)
     for a in gold["articles"]:
         if not a["pieces"]:
             raise ValueError("empty article")

@@ -51,9 +51,7 @@ def role_guesses(graph: LinkGraph, model: RoleModel | None) -> tuple[list[Role],
     """Each fragment's role, and how sure the role model is of it (0 from the fallback rules)."""
     if model is None or not graph.fragments:
         return heuristic_roles(graph.table), np.zeros(len(graph.fragments))
-    probability = model.probabilities(role_features(graph.table, graph.fragments))
-    best = probability.argmax(axis=1)
-    return [model.roles[i] for i in best.tolist()], probability.max(axis=1)
+    return model.predict_with_probability(role_features(graph.table, graph.fragments))
 
 
 def fragment_roles(graph: LinkGraph, model: RoleModel | None) -> list[Role]:

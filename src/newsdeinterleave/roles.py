@@ -198,10 +198,15 @@ class RoleModel:
         return np.asarray(p / p.sum(axis=1, keepdims=True), dtype=np.float64)
 
     def predict(self, matrix: FloatArray) -> list[Role]:
+        return self.predict_with_probability(matrix)[0]
+
+    def predict_with_probability(self, matrix: FloatArray) -> tuple[list[Role], FloatArray]:
+        """Each row's most likely role and its probability (how sure the model is)."""
         if matrix.shape[0] == 0:
-            return []
-        idx = self.probabilities(matrix).argmax(axis=1)
-        return [self.roles[i] for i in idx.tolist()]
+            return [], np.zeros(0)
+        probability = self.probabilities(matrix)
+        best = probability.argmax(axis=1)
+        return [self.roles[i] for i in best.tolist()], probability.max(axis=1)
 
     def to_json(self) -> str:
         return json.dumps(
