@@ -9,13 +9,14 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from newsdeinterleave import deinterleave
-from newsdeinterleave.batch import BatchOptions, file_name, run_batch
+from newsdeinterleave.batch import BatchOptions, Job, _Pool, file_name, run_batch
 from newsdeinterleave.cli import Exit, main
 
 
@@ -128,6 +129,25 @@ def test_a_page_that_kills_its_worker_is_recorded_and_the_run_goes_on(tmp_path: 
     assert [r["id"] for r in records] == [p["id"] for p in pages]
     assert (summary.ok, summary.failed) == (59, 1)
     assert records[37]["error"]["type"] == "WorkerCrashed"
+
+
+class _BrokenExecutor:
+    """An executor whose pool broke before the next submission (a worker died in between)."""
+
+    def submit(self, *args: Any) -> Any:
+        raise BrokenProcessPool("a child process terminated abruptly")
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        pass
+
+
+def test_a_pool_broken_between_submissions_is_reported_through_the_future() -> None:
+    pool = _Pool(BatchOptions(workers=2))
+    pool.executor.shutdown()
+    pool.executor = _BrokenExecutor()  # type: ignore[assignment]
+    future = pool.submit([Job("p1", text="text")])
+    assert isinstance(future.exception(), BrokenProcessPool)
+    pool.close()
 
 
 def test_torn_last_line_is_cut_and_redone(tmp_path: Path) -> None:

@@ -387,7 +387,18 @@ class _Pool:
         return ProcessPoolExecutor(max_workers=self.options.workers, mp_context=self.context)
 
     def submit(self, chunk: list[Job]) -> Future[list[Result]]:
-        return self.executor.submit(process_chunk, chunk, self.options)
+        """A future for the chunk; if the pool broke since the last look, one that says so.
+
+        A worker can die between two submissions, and the executor then refuses
+        new work at once. That failure must reach the caller where it collects
+        the chunk, in input order, like the chunks already in flight.
+        """
+        try:
+            return self.executor.submit(process_chunk, chunk, self.options)
+        except BrokenProcessPool as exc:
+            failed: Future[list[Result]] = Future()
+            failed.set_exception(exc)
+            return failed
 
     def restart(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
