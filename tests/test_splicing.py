@@ -9,6 +9,7 @@ import pytest
 
 from newsdeinterleave.segmentation import split_chunks
 from newsdeinterleave.splicing import (
+    Splicer,
     column_alignment,
     gap_features,
     line_gaps,
@@ -171,7 +172,7 @@ def test_a_splice_model_is_scored_on_the_features_it_was_fitted_with(neighbours:
     cuts = predict_breaks(
         text,
         chunks,
-        model,
+        Splicer(model),  # type: ignore[arg-type]
         general=reader,
         page=None,
         fallback_cut_all=False,  # type: ignore[arg-type]

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from newsdeinterleave.boosting import BoostedLinkModel
+from newsdeinterleave.column_layout import LAYOUT_FEATURES, GapGeometry
 from newsdeinterleave.explain import explain
 from newsdeinterleave.scoring import LinkModel, model_filename, model_from_json
 from newsdeinterleave.splicing import NEIGHBOUR_SUFFIXES
-from newsdeinterleave.training import main, training_pages
+from newsdeinterleave.training import (
+    PageGaps,
+    fit_column_models,
+    main,
+    out_of_fold,
+    training_pages,
+)
 
 PAGES = Path(__file__).resolve().parents[1] / "benchmarks" / "pages"
 
@@ -45,8 +54,48 @@ def test_gaps_only_refits_the_splice_models_and_leaves_the_later_stages(tmp_path
     assert isinstance(gaps, BoostedLinkModel)
     assert (tmp_path / model_filename("gaps", "zh", frozenset({"lm"}))).exists()
     assert links.read_text("utf-8") == "kept"
+    # Chinese keeps the first splice pass alone (column_layout.COLUMN_LANGUAGES).
+    assert not (tmp_path / model_filename("gaps-columns", "zh")).exists()
     assert not (tmp_path / model_filename("prune", "zh")).exists()
     assert not (tmp_path / "roles-zh.json").exists()
+
+
+def _synthetic_gaps(seed: int) -> PageGaps:
+    """A page of two-column OCR rows: the seam gap sits at offset 11, word gaps elsewhere."""
+    rng = np.random.default_rng(seed)
+    lines = np.repeat(np.arange(30), 3)
+    x = np.tile([5.0, 11.0, 16.0], 30) + rng.integers(-1, 2, size=90)
+    seam = np.tile([0, 1, 0], 30)
+    x[seam == 1] = 11.0
+    noisy = seam + rng.normal(0, 0.8, size=90)
+    families = ["length", "lm", "topic"]
+    matrix = np.column_stack([noisy, rng.normal(size=90), rng.normal(size=90)])
+    known = np.ones(90, dtype=bool)
+    known[:3] = False
+    return PageGaps(
+        names=["a", "b", "c"],
+        families=families,
+        matrix=matrix,
+        labels=seam.astype(np.int64),
+        known=known,
+        geometry=GapGeometry(line=lines, x=x, line_width=np.full(30, 25.0)),
+    )
+
+
+def test_the_column_pass_is_fitted_out_of_fold_for_each_setting_but_no_length() -> None:
+    pages = [_synthetic_gaps(seed) for seed in range(4)]
+    first_pass = out_of_fold(pages, [0, 1, 2], seed=0)
+    assert [len(p) for p in first_pass] == [90] * 4
+    assert all(((p >= 0) & (p <= 1)).all() for p in first_pass)
+    models = fit_column_models(pages, "en", seed=0)
+    kept = ([], ["punctuation"], ["lm"], ["page_lm"], ["topic"])  # every setting but -length
+    assert set(models) == {model_filename("gaps-columns", "en", frozenset(d)) for d in kept}
+    full = models[model_filename("gaps-columns", "en")]
+    assert full.names == ["a", "b", "c", *LAYOUT_FEATURES]
+    assert full.meta["folds"] == 2 and full.meta["rows"] == 4 * 87
+    no_lm = models[model_filename("gaps-columns", "en", frozenset({"lm"}))]
+    assert "b" not in no_lm.names
+    assert fit_column_models(pages, "zh", seed=0) == {}
 
 
 def test_explain_decomposes_a_join_into_feature_contributions() -> None:

@@ -30,7 +30,7 @@ from newsdeinterleave.features import (
 )
 from newsdeinterleave.scoring import Scorer, load_shipped, model_from_json
 from newsdeinterleave.segmentation import Chunk, Fragment, group_fragments
-from newsdeinterleave.splicing import predict_breaks
+from newsdeinterleave.splicing import Splicer, predict_breaks
 from newsdeinterleave.topic import context_vectors, pair_similarity
 
 IntArray = NDArray[np.int64]
@@ -68,10 +68,18 @@ def language_family(language: str) -> str:
     return "zh" if language in ("zh", "ja", "ko") else "en"
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=64)
 def load_link_model(kind: str, language: str, disabled: frozenset[str]) -> Scorer | None:
     data = load_shipped(kind, language_family(language), disabled)
     return model_from_json(data) if data is not None else None
+
+
+def load_splicer(language: str, disabled: frozenset[str]) -> Splicer | None:
+    """The shipped splice models; the column pass is optional (older model sets lack it)."""
+    gaps = load_link_model("gaps", language, disabled)
+    if gaps is None:
+        return None
+    return Splicer(gaps, load_link_model("gaps-columns", language, disabled))
 
 
 @lru_cache(maxsize=4)
@@ -117,18 +125,18 @@ def make_fragments(
     disable: Collection[str] = (),
     models: PageModels | None = None,
     *,
-    gap_model: Scorer | None = None,
+    splicer: Splicer | None = None,
     use_model: bool = True,
 ) -> list[Fragment]:
-    """Cut each line into fragments at the gaps the gap model calls splices."""
+    """Cut each line into fragments at the gaps the splice models call splices."""
     disabled = frozenset(disable)
     models = models or page_models([c.text for c in chunks], language, disabled)
-    if gap_model is None and use_model:
-        gap_model = load_link_model("gaps", language, disabled)
+    if splicer is None and use_model:
+        splicer = load_splicer(language, disabled)
     breaks = predict_breaks(
         text,
         chunks,
-        gap_model,
+        splicer,
         general=models.general,
         page=models.page,
         disable=disabled,

@@ -19,6 +19,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from newsdeinterleave.column_layout import (
+    LAYOUT_FEATURES,
+    chunk_positions,
+    column_matrix,
+    gap_geometry,
+)
 from newsdeinterleave.features import Continuity
 from newsdeinterleave.punctuation import CLAUSE_END, NO_LINE_START, ends_sentence
 from newsdeinterleave.scoring import Scorer
@@ -29,6 +35,18 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 CUT_THRESHOLD = 0.35
+
+
+@dataclass(frozen=True)
+class Splicer:
+    """The splice models of one language: the per-gap pass and, where fitted, the column pass.
+
+    ``columns`` reads the per-gap features plus :mod:`column_layout`'s view of
+    the first pass's cuts (it is fitted on out-of-fold first-pass output).
+    """
+
+    gaps: Scorer
+    columns: Scorer | None = None
 
 
 @dataclass(frozen=True)
@@ -270,18 +288,7 @@ def column_alignment(
     if not n_gaps:
         return np.zeros(0), np.zeros(0)
     line = np.array([c.line for c in chunks], dtype=np.int64)
-    start = np.array([c.start for c in chunks], dtype=np.float64)
-    first = np.array([c.first_in_line for c in chunks], dtype=bool)
-    excess = widths - np.array([c.end - c.start for c in chunks], dtype=np.float64)
-    # Display position of each chunk's start: characters from the line start
-    # plus the extra width of the wide characters before it on its line.
-    line_start = np.maximum.accumulate(np.where(first, start, -np.inf))
-    before = np.cumsum(excess) - excess
-    base = np.maximum.accumulate(np.where(first, before, -np.inf))
-    position = start - line_start + before - base
-    end_position = position + widths
-    line_width = np.zeros(int(line.max()) + 1)
-    np.maximum.at(line_width, line, end_position)
+    position, line_width = chunk_positions(chunks, widths)
     gaps_per_line = np.bincount(line[gaps.right], minlength=len(line_width)).astype(np.float64)
 
     x = position[gaps.right]
@@ -336,26 +343,39 @@ def _line_starts(chunks: Sequence[Chunk]) -> list[int]:
 def predict_breaks(
     text: str,
     chunks: Sequence[Chunk],
-    model: Scorer | None,
+    splicer: Splicer | None,
     *,
     general: Continuity | None,
     page: Continuity | None,
     disable: Collection[str] = (),
     fallback_cut_all: bool,
 ) -> set[int]:
-    """Chunk indices that start a new fragment inside their line."""
+    """Chunk indices that start a new fragment inside their line.
+
+    The column pass runs when the splicer has one and column-width evidence
+    (the ``length`` family) is switched on.
+    """
     gaps = line_gaps(chunks)
     if not len(gaps.right):
         return set()
-    if model is None:
+    if splicer is None:
         if fallback_cut_all:
             return set(gaps.right.tolist())
         wide = [r for r in gaps.right.tolist() if chunks[r].start - chunks[r - 1].end >= 2]
         return set(wide)
-    neighbours = any(name.endswith(NEIGHBOUR_SUFFIXES) for name in model.names)
+    neighbours = any(name.endswith(NEIGHBOUR_SUFFIXES) for name in splicer.gaps.names)
     names, _, matrix = gap_features(
         text, chunks, gaps, general=general, page=page, disable=disable, neighbours=neighbours
     )
-    model.check_features(names)
-    prob = 1.0 / (1.0 + np.exp(-model.log_odds(matrix)))
+    splicer.gaps.check_features(names)
+    prob = _probability(splicer.gaps.log_odds(matrix))
+    if splicer.columns is not None and "length" not in disable:
+        splicer.columns.check_features(names + list(LAYOUT_FEATURES))
+        widths = np.array([display_width(c.text) for c in chunks], dtype=np.float64)
+        geometry = gap_geometry(chunks, widths, gaps.right)
+        prob = _probability(splicer.columns.log_odds(column_matrix(geometry, matrix, prob)))
     return set(gaps.right[prob >= CUT_THRESHOLD].tolist())
+
+
+def _probability(log_odds: FloatArray) -> FloatArray:
+    return 1.0 / (1.0 + np.exp(-np.clip(log_odds, -50, 50)))

@@ -22,6 +22,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from newsdeinterleave.boosting import BoostedLinkModel
+from newsdeinterleave.column_layout import (
+    COLUMN_LANGUAGES,
+    LAYOUT_FEATURES,
+    GapGeometry,
+    column_matrix,
+    gap_geometry,
+)
 from newsdeinterleave.decoding import decode_links
 from newsdeinterleave.engine import (
     PageModels,
@@ -39,7 +46,8 @@ from newsdeinterleave.pipeline import fragment_roles, split_chains
 from newsdeinterleave.roles import RoleModel, role_features
 from newsdeinterleave.scoring import LinkModel, Scorer, model_filename, model_from_json, save
 from newsdeinterleave.segmentation import Chunk, split_chunks
-from newsdeinterleave.splicing import NEIGHBOUR_LANGUAGES, gap_features, line_gaps
+from newsdeinterleave.splicing import NEIGHBOUR_LANGUAGES, Splicer, gap_features, line_gaps
+from newsdeinterleave.text import display_width
 
 
 @dataclass
@@ -125,7 +133,29 @@ def labelled_page(json_path: Path) -> LabelledPage:
     )
 
 
-def gap_examples(page: LabelledPage) -> TrainingSet | None:
+@dataclass
+class PageGaps:
+    """One page's within-line gaps: features, labels (where known) and geometry."""
+
+    names: list[str]
+    families: list[str]
+    matrix: NDArray[np.float64]
+    labels: NDArray[np.int64]
+    known: NDArray[np.bool_]
+    geometry: GapGeometry
+
+    def training_set(self, matrix: NDArray[np.float64] | None = None) -> TrainingSet:
+        rows = self.matrix if matrix is None else matrix
+        return TrainingSet(
+            self.names,
+            self.families,
+            rows[self.known],
+            self.labels[self.known],
+            np.ones(int(self.known.sum())),
+        )
+
+
+def page_gaps(page: LabelledPage) -> PageGaps | None:
     """Every within-line gap, labelled 1 where reading order does not run straight across it."""
     gaps = line_gaps(page.chunks)
     if not len(gaps.right):
@@ -141,14 +171,20 @@ def gap_examples(page: LabelledPage) -> TrainingSet | None:
     last_char = np.array([page.chunks[k].end - 1 for k in gaps.left.tolist()], dtype=np.int64)
     first_char = np.array([page.chunks[k].start for k in gaps.right.tolist()], dtype=np.int64)
     target = page.nxt[last_char]
-    known = target != UNKNOWN
-    labels = (target != first_char).astype(np.int64)
-    return TrainingSet(names, families, matrix[known], labels[known], np.ones(int(known.sum())))
+    widths = np.array([display_width(c.text) for c in page.chunks], dtype=np.float64)
+    return PageGaps(
+        names,
+        families,
+        matrix,
+        (target != first_char).astype(np.int64),
+        target != UNKNOWN,
+        gap_geometry(page.chunks, widths, gaps.right),
+    )
 
 
 def link_examples(
     page: LabelledPage,
-    gap_model: Scorer,
+    splicer: Splicer,
     prune: Scorer | None,
     rng: np.random.Generator,
     negative_rate: float,
@@ -161,7 +197,7 @@ def link_examples(
     pairs that survive pruning), exactly as the engine sees them.
     """
     text, language = page.text, page.language
-    fragments = make_fragments(text, page.chunks, language, (), page.models, gap_model=gap_model)
+    fragments = make_fragments(text, page.chunks, language, (), page.models, splicer=splicer)
     if len(fragments) < 2:
         return None
     graph = build_graph(
@@ -194,10 +230,10 @@ def link_examples(
     )
 
 
-def role_examples(page: LabelledPage, gap_model: Scorer) -> tuple[NDArray[np.float64], list[Role]]:
+def role_examples(page: LabelledPage, splicer: Splicer) -> tuple[NDArray[np.float64], list[Role]]:
     """Form features of each fragment, labelled with the gold role of its first character."""
     fragments = make_fragments(
-        page.text, page.chunks, page.language, (), page.models, gap_model=gap_model
+        page.text, page.chunks, page.language, (), page.models, splicer=splicer
     )
     table = fragment_table(fragments)
     matrix = role_features(table, fragments)
@@ -207,14 +243,14 @@ def role_examples(page: LabelledPage, gap_model: Scorer) -> tuple[NDArray[np.flo
 
 def chain_examples(
     page: LabelledPage,
-    gap_model: Scorer,
+    splicer: Splicer,
     prune: Scorer,
     links: Scorer,
     roles_model: RoleModel,
 ) -> TrainingSet | None:
     """Chain-to-chain pairs as the engine builds them from the fitted lower stages."""
     fragments = make_fragments(
-        page.text, page.chunks, page.language, (), page.models, gap_model=gap_model
+        page.text, page.chunks, page.language, (), page.models, splicer=splicer
     )
     if len(fragments) < 2:
         return None
@@ -296,7 +332,7 @@ def fit_all(
 
 def collect_links(
     labelled: list[LabelledPage],
-    gaps: Scorer,
+    gaps: Splicer,
     prune: Scorer | None,
     rng: np.random.Generator,
     negative_rate: float,
@@ -313,19 +349,91 @@ def _load(folder: Path, kind: str, language: str) -> Scorer:
     return model_from_json((folder / model_filename(kind, language)).read_text("utf-8"))
 
 
-def fit_gaps(labelled: list[LabelledPage], family: str, args: argparse.Namespace) -> Scorer:
-    """Fit and save the splice-cut models (all families and each ablation); return the full one."""
-    gap_data = stack([g for g in map(gap_examples, labelled) if g])
-    gap_models = fit_all(gap_data, "gaps", family, args.seed, boosted=True)
-    for name, model in gap_models.items():
+def _load_optional(folder: Path, kind: str, language: str) -> Scorer | None:
+    path = folder / model_filename(kind, language)
+    return model_from_json(path.read_text("utf-8")) if path.exists() else None
+
+
+def fit_gaps(labelled: list[LabelledPage], family: str, args: argparse.Namespace) -> Splicer:
+    """Fit and save both splice passes (all families and each ablation); return the full pair."""
+    pages = [g for g in map(page_gaps, labelled) if g]
+    first = stack([g.training_set() for g in pages])
+    gap_models = fit_all(first, "gaps", family, args.seed, boosted=True)
+    column_models = fit_column_models(pages, family, args.seed)
+    for name, model in {**gap_models, **column_models}.items():
         save(model.to_json(), args.out, name)
-    print(f"{family}: gaps {len(gap_data.labels)} ({int(gap_data.labels.sum())} cuts)")
-    return gap_models[model_filename("gaps", family)]
+    print(f"{family}: gaps {len(first.labels)} ({int(first.labels.sum())} cuts)")
+    return Splicer(
+        gap_models[model_filename("gaps", family)],
+        column_models.get(model_filename("gaps-columns", family)),
+    )
+
+
+# Pages are split into this many folds so the column pass learns from
+# first-pass probabilities on pages the first pass never saw, as at run time.
+COLUMN_FOLDS = 2
+
+
+def fit_column_models(pages: list[PageGaps], language: str, seed: int) -> dict[str, Scorer]:
+    """The column pass for every setting that keeps the ``length`` family."""
+    if language not in COLUMN_LANGUAGES or len(pages) < COLUMN_FOLDS:
+        return {}
+    models: dict[str, Scorer] = {}
+    names, families = pages[0].names, pages[0].families
+    settings: list[frozenset[str]] = [frozenset()] + [frozenset([f]) for f in FAMILIES]
+    for disabled in settings:
+        if "length" in disabled:
+            continue
+        cols = [k for k, fam in enumerate(families) if fam not in disabled]
+        first_pass = out_of_fold(pages, cols, seed)
+        data = stack(
+            [
+                page.training_set(column_matrix(page.geometry, page.matrix[:, cols], p))
+                for page, p in zip(pages, first_pass, strict=True)
+            ]
+        )
+        models[model_filename("gaps-columns", language, disabled)] = BoostedLinkModel.fit(
+            data.matrix,
+            data.labels,
+            [names[k] for k in cols] + list(LAYOUT_FEATURES),
+            [families[k] for k in cols] + ["length"] * len(LAYOUT_FEATURES),
+            seed=seed,
+            meta={
+                "language": language,
+                "disabled": sorted(disabled),
+                "rows": int(len(data.labels)),
+                "positives": int(data.labels.sum()),
+                "seed": seed,
+                "folds": COLUMN_FOLDS,
+            },
+            sample_weight=data.weights,
+        )
+    return models
+
+
+def out_of_fold(pages: list[PageGaps], cols: list[int], seed: int) -> list[NDArray[np.float64]]:
+    """First-pass cut probabilities of each page from a model fitted on the other folds."""
+    out: list[NDArray[np.float64]] = [np.zeros(0)] * len(pages)
+    for fold in range(COLUMN_FOLDS):
+        rest = stack([p.training_set() for k, p in enumerate(pages) if k % COLUMN_FOLDS != fold])
+        model = BoostedLinkModel.fit(
+            rest.matrix[:, cols],
+            rest.labels,
+            [rest.names[k] for k in cols],
+            [rest.families[k] for k in cols],
+            seed=seed,
+            meta={},
+            sample_weight=rest.weights,
+        )
+        for k in range(fold, len(pages), COLUMN_FOLDS):
+            log_odds = model.log_odds(pages[k].matrix[:, cols])
+            out[k] = 1.0 / (1.0 + np.exp(-np.clip(log_odds, -50, 50)))
+    return out
 
 
 def fit_lower(
     labelled: list[LabelledPage], family: str, args: argparse.Namespace, rng: np.random.Generator
-) -> tuple[Scorer, Scorer]:
+) -> tuple[Splicer, Scorer]:
     """Fit (and save) the splice-cut models, then the first-stage pruning models."""
     full_gaps = fit_gaps(labelled, family, args)
     cheap = collect_links(labelled, full_gaps, None, rng, args.negative_rate)
@@ -389,7 +497,10 @@ def main(argv: list[str] | None = None) -> None:
             fit_gaps(labelled, family, args)
             continue
         if args.reuse_lower:
-            full_gaps = _load(args.out, "gaps", family)
+            full_gaps = Splicer(
+                _load(args.out, "gaps", family),
+                _load_optional(args.out, "gaps-columns", family),
+            )
             full_prune = _load(args.out, "prune", family)
         else:
             full_gaps, full_prune = fit_lower(labelled, family, args, rng)
