@@ -29,9 +29,11 @@ from newsdeinterleave.roles import RoleModel, heuristic_roles, role_features
 from newsdeinterleave.scoring import load_shipped
 from newsdeinterleave.segmentation import Chunk
 from newsdeinterleave.structure import (
+    MERGE_SIMILARITY,
     assemble_articles,
     attach_orphan_headers,
     captions_last,
+    merge_untitled_stories,
     release_furniture,
     split_groups_at_headers,
     split_title_stacks,
@@ -194,6 +196,8 @@ def reconstruct_block(
     articles = split_groups_at_headers(grouped, roles)
     articles = split_title_stacks(articles, roles, texts, confident_links(graph, confidence))
     articles = attach_orphan_headers(articles, roles, texts)
+    similarity = MERGE_SIMILARITY[language_family(language)]
+    articles = merge_untitled_stories(articles, roles, texts, similarity)
     articles = captions_last(articles, roles)
     articles = release_furniture(articles, sure_furniture(roles, sureness))
     plans, unassigned = assemble_articles(graph.fragments, graph.table, articles, roles, confidence)
