@@ -16,17 +16,12 @@ import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
-import numpy as np
-
-from newsdeinterleave.column_layout import column_matrix
 from newsdeinterleave.engine import load_splicer
+from newsdeinterleave.scoring import probability
+from newsdeinterleave.splicing import column_probability
 from newsdeinterleave.training import labelled_page, page_gaps, training_pages
 
 PAGES = Path(__file__).resolve().parent / "pages"
-
-
-def _probability(log_odds: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(log_odds, -50, 50)))
 
 
 def evaluate(
@@ -47,11 +42,12 @@ def evaluate(
         if gaps is None:
             continue
         splicer.gaps.check_features(gaps.names)
-        first = _probability(splicer.gaps.log_odds(gaps.matrix))
+        first = probability(splicer.gaps.log_odds(gaps.matrix))
         passes = {"first pass": first}
         if splicer.columns is not None:
-            matrix = column_matrix(gaps.geometry, gaps.matrix, first)
-            passes["with column pass"] = _probability(splicer.columns.log_odds(matrix))
+            passes["with column pass"] = column_probability(
+                splicer.columns, gaps.names, gaps.matrix, gaps.geometry, first
+            )
         name = extractor[str(path.relative_to(PAGES).with_suffix(""))]
         truth = gaps.labels == 1
         for tag, prob in passes.items():

@@ -14,6 +14,7 @@ from newsdeinterleave.splicing import NEIGHBOUR_SUFFIXES
 from newsdeinterleave.training import (
     PageGaps,
     fit_column_models,
+    fold_rest,
     main,
     out_of_fold,
     training_pages,
@@ -84,7 +85,7 @@ def _synthetic_gaps(seed: int) -> PageGaps:
 
 def test_the_column_pass_is_fitted_out_of_fold_for_each_setting_but_no_length() -> None:
     pages = [_synthetic_gaps(seed) for seed in range(4)]
-    first_pass = out_of_fold(pages, [0, 1, 2], seed=0)
+    first_pass = out_of_fold(pages, fold_rest(pages), [0, 1, 2], seed=0)
     assert [len(p) for p in first_pass] == [90] * 4
     assert all(((p >= 0) & (p <= 1)).all() for p in first_pass)
     models = fit_column_models(pages, "en", seed=0)

@@ -121,6 +121,11 @@ def model_from_json(data: str) -> Scorer:
     return LinkModel.from_json(data)
 
 
+def probability(log_odds: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Log-odds to probabilities, clipped so that extreme scores never overflow ``exp``."""
+    return 1.0 / (1.0 + np.exp(-np.clip(log_odds, -50, 50)))
+
+
 def model_filename(kind: str, language: str, disabled: frozenset[str] = frozenset()) -> str:
     suffix = "".join(f"-no_{d}" for d in sorted(disabled))
     return f"{kind}-{language}{suffix}.json"

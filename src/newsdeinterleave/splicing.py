@@ -21,13 +21,14 @@ from numpy.typing import NDArray
 
 from newsdeinterleave.column_layout import (
     LAYOUT_FEATURES,
+    GapGeometry,
     chunk_positions,
     column_matrix,
     gap_geometry,
 )
 from newsdeinterleave.features import Continuity
 from newsdeinterleave.punctuation import CLAUSE_END, NO_LINE_START, ends_sentence
-from newsdeinterleave.scoring import Scorer
+from newsdeinterleave.scoring import Scorer, probability
 from newsdeinterleave.segmentation import Chunk
 from newsdeinterleave.text import display_width
 
@@ -368,14 +369,21 @@ def predict_breaks(
         text, chunks, gaps, general=general, page=page, disable=disable, neighbours=neighbours
     )
     splicer.gaps.check_features(names)
-    prob = _probability(splicer.gaps.log_odds(matrix))
+    prob = probability(splicer.gaps.log_odds(matrix))
     if splicer.columns is not None and "length" not in disable:
-        splicer.columns.check_features(names + list(LAYOUT_FEATURES))
         widths = np.array([display_width(c.text) for c in chunks], dtype=np.float64)
         geometry = gap_geometry(chunks, widths, gaps.right)
-        prob = _probability(splicer.columns.log_odds(column_matrix(geometry, matrix, prob)))
+        prob = column_probability(splicer.columns, names, matrix, geometry, prob)
     return set(gaps.right[prob >= CUT_THRESHOLD].tolist())
 
 
-def _probability(log_odds: FloatArray) -> FloatArray:
-    return 1.0 / (1.0 + np.exp(-np.clip(log_odds, -50, 50)))
+def column_probability(
+    columns: Scorer,
+    names: list[str],
+    matrix: FloatArray,
+    geometry: GapGeometry,
+    first_pass: FloatArray,
+) -> FloatArray:
+    """The column pass's cut probability per gap, from the first pass's features and output."""
+    columns.check_features(names + list(LAYOUT_FEATURES))
+    return probability(columns.log_odds(column_matrix(geometry, matrix, first_pass)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 
 from newsdeinterleave.assembly import ArticlePlan, Piece
@@ -154,6 +155,24 @@ MAX_BODY_PER_HEADER = 8.0
 MIN_HEADER_SIMILARITY = 0.05
 
 
+def untitled_stories(articles: list[list[int]], roles: Sequence[Role]) -> list[int]:
+    """Groups with body text and no title: a story that lost its headline, or a lost piece."""
+    return [
+        a
+        for a, members in enumerate(articles)
+        if not any(roles[k] == "title" for k in members)
+        and any(roles[k] == "body" for k in members)
+    ]
+
+
+def group_similarity(
+    articles: list[list[int]], texts: Sequence[str], rows: list[int], cols: list[int]
+) -> NDArray[np.float64]:
+    """TF-IDF cosine of groups ``rows`` against groups ``cols`` (IDF over both sets)."""
+    vectors = text_vectors(["".join(texts[k] for k in articles[a]) for a in rows + cols])
+    return np.asarray((vectors[: len(rows)] @ vectors[len(rows) :].T).toarray())
+
+
 def attach_orphan_headers(
     articles: list[list[int]],
     roles: Sequence[Role],
@@ -180,15 +199,10 @@ def attach_orphan_headers(
         for a in range(len(articles))
         if titled[a] and body_chars[a] <= max_body_per_header * header_chars[a]
     ]
-    hosts = [
-        a
-        for a, members in enumerate(articles)
-        if not titled[a] and any(roles[k] == "body" for k in members)
-    ]
+    hosts = untitled_stories(articles, roles)
     if not orphans or not hosts:
         return articles
-    vectors = text_vectors(["".join(texts[k] for k in articles[a]) for a in orphans + hosts])
-    similarity = (vectors[: len(orphans)] @ vectors[len(orphans) :].T).toarray()
+    similarity = group_similarity(articles, texts, orphans, hosts)
     rows, cols = linear_sum_assignment(-similarity)
     header_of = {
         hosts[c]: orphans[r]
@@ -226,17 +240,11 @@ def merge_untitled_stories(
     It joins the titled group most similar to it (many pieces may join one
     story), after the story's own fragments, pieces in input order.
     """
-    titled = [any(roles[k] == "title" for k in members) for members in articles]
-    hosts = [a for a in range(len(articles)) if titled[a]]
-    guests = [
-        a
-        for a, members in enumerate(articles)
-        if not titled[a] and any(roles[k] == "body" for k in members)
-    ]
+    hosts = [a for a, members in enumerate(articles) if any(roles[k] == "title" for k in members)]
+    guests = untitled_stories(articles, roles)
     if not hosts or not guests:
         return articles
-    vectors = text_vectors(["".join(texts[k] for k in articles[a]) for a in guests + hosts])
-    similarity = (vectors[: len(guests)] @ vectors[len(guests) :].T).toarray()
+    similarity = group_similarity(articles, texts, guests, hosts)
     pieces: dict[int, list[int]] = {}
     for guest, row in zip(guests, similarity, strict=True):
         best = int(np.argmax(row))

@@ -44,7 +44,14 @@ from newsdeinterleave.labels import END, UNKNOWN, fragment_successors, next_char
 from newsdeinterleave.models import Role
 from newsdeinterleave.pipeline import fragment_roles, split_chains
 from newsdeinterleave.roles import RoleModel, role_features
-from newsdeinterleave.scoring import LinkModel, Scorer, model_filename, model_from_json, save
+from newsdeinterleave.scoring import (
+    LinkModel,
+    Scorer,
+    model_filename,
+    model_from_json,
+    probability,
+    save,
+)
 from newsdeinterleave.segmentation import Chunk, split_chunks
 from newsdeinterleave.splicing import NEIGHBOUR_LANGUAGES, Splicer, gap_features, line_gaps
 from newsdeinterleave.text import display_width
@@ -380,12 +387,13 @@ def fit_column_models(pages: list[PageGaps], language: str, seed: int) -> dict[s
         return {}
     models: dict[str, Scorer] = {}
     names, families = pages[0].names, pages[0].families
+    folds = fold_rest(pages)
     settings: list[frozenset[str]] = [frozenset()] + [frozenset([f]) for f in FAMILIES]
     for disabled in settings:
         if "length" in disabled:
             continue
         cols = [k for k, fam in enumerate(families) if fam not in disabled]
-        first_pass = out_of_fold(pages, cols, seed)
+        first_pass = out_of_fold(pages, folds, cols, seed)
         data = stack(
             [
                 page.training_set(column_matrix(page.geometry, page.matrix[:, cols], p))
@@ -411,11 +419,25 @@ def fit_column_models(pages: list[PageGaps], language: str, seed: int) -> dict[s
     return models
 
 
-def out_of_fold(pages: list[PageGaps], cols: list[int], seed: int) -> list[NDArray[np.float64]]:
-    """First-pass cut probabilities of each page from a model fitted on the other folds."""
+def fold_rest(pages: list[PageGaps]) -> list[TrainingSet]:
+    """Per fold, the training rows of every page outside it (page ``k`` is in fold
+    ``k % COLUMN_FOLDS``), stacked once for every ablation setting."""
+    return [
+        stack([p.training_set() for k, p in enumerate(pages) if k % COLUMN_FOLDS != fold])
+        for fold in range(COLUMN_FOLDS)
+    ]
+
+
+def out_of_fold(
+    pages: list[PageGaps], folds: list[TrainingSet], cols: list[int], seed: int
+) -> list[NDArray[np.float64]]:
+    """First-pass cut probabilities of each page from a model fitted on the other folds.
+
+    ``folds[f]`` holds the training rows of every page outside fold ``f``
+    (page ``k`` is in fold ``k % len(folds)``).
+    """
     out: list[NDArray[np.float64]] = [np.zeros(0)] * len(pages)
-    for fold in range(COLUMN_FOLDS):
-        rest = stack([p.training_set() for k, p in enumerate(pages) if k % COLUMN_FOLDS != fold])
+    for fold, rest in enumerate(folds):
         model = BoostedLinkModel.fit(
             rest.matrix[:, cols],
             rest.labels,
@@ -425,9 +447,8 @@ def out_of_fold(pages: list[PageGaps], cols: list[int], seed: int) -> list[NDArr
             meta={},
             sample_weight=rest.weights,
         )
-        for k in range(fold, len(pages), COLUMN_FOLDS):
-            log_odds = model.log_odds(pages[k].matrix[:, cols])
-            out[k] = 1.0 / (1.0 + np.exp(-np.clip(log_odds, -50, 50)))
+        for k in range(fold, len(pages), len(folds)):
+            out[k] = probability(model.log_odds(pages[k].matrix[:, cols]))
     return out
 
 
