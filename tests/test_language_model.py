@@ -17,6 +17,7 @@ from newsdeinterleave.language_model import (
     Normalizer,
     PageModel,
     bits_per_char,
+    continuity_batch,
     cut_pairs,
     load_language_model,
     pairwise_accuracy,
@@ -263,3 +264,13 @@ def test_sixty_thousand_pairs_in_one_batch(zh: NGramModel) -> None:
     scores = zh.continuity_pairs(frags, li, ri)
     assert scores.shape == (60_000,)
     assert np.all(np.isfinite(scores))
+
+
+def test_radical_glyphs_from_pdf_extractors_read_as_the_characters_they_stand_for() -> None:
+    # pdfminer emits Kangxi radicals (folded by NFKC) and CJK Radicals Supplement
+    # characters (not folded by NFKC) where a font drew an ideograph with them.
+    norm = Normalizer("zh")
+    assert norm("帮助农⺠开展“⼀喷多促” 统防统治⾏动") == norm("帮助农民开展“一喷多促”统防统治行动")
+    zh = load_language_model("zh")
+    radical, plain = continuity_batch(zh, ["帮助农", "帮助农"], ["⺠开展", "民开展"])
+    assert radical == plain

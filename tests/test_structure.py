@@ -13,7 +13,6 @@ from newsdeinterleave.splicing import line_gaps
 from newsdeinterleave.structure import (
     attach_orphan_headers,
     captions_last,
-    merge_untitled_stories,
     paragraph_starts,
     release_furniture,
     split_at_headers,
@@ -71,7 +70,7 @@ def test_grouping_cannot_hang_a_title_behind_another_story(monkeypatch: pytest.M
     monkeypatch.setattr(pipeline, "group_chains", one_article)
     monkeypatch.setattr(pipeline, "role_guesses", roles)
     monkeypatch.setattr(pipeline, "attach_orphan_headers", lambda articles, *_: articles)
-    monkeypatch.setattr(pipeline, "merge_untitled_stories", lambda articles, *_: articles)
+    monkeypatch.setattr(pipeline, "merge_stories", lambda articles, *_: articles)
     plans, _, _, _ = pipeline.reconstruct_block(text, chunks, "zh")
     firsts = [text[plan.pieces[0].start : plan.pieces[0].end] for plan in plans]
     assert len(plans) == 2 and firsts[1] == "第二篇标题"
@@ -90,28 +89,6 @@ def test_a_stranded_title_joins_the_untitled_story_it_shares_words_with() -> Non
     assert attach_orphan_headers(articles, roles, texts) == [[0, 2], [3]]
     # A title sharing no words with any story stays where it was.
     assert attach_orphan_headers([[1], [2], [3]], roles, texts) == [[1], [2], [3]]
-
-
-def test_untitled_pieces_join_the_titled_story_they_read_like_in_input_order() -> None:
-    texts = [
-        "苏丹武装冲突持续",
-        "苏丹武装部队与快速支援部队在首都交火",
-        "农业农村部说秋收进展顺利",
-        "快速支援部队说首都交火仍在持续",
-        "苏丹武装部队称已控制首都机场",
-        "农业农村部说秋粮收获过半",
-        "今天天气晴朗气温回升",
-    ]
-    roles: list[Role] = ["title", "body", "title", "body", "body", "body", "body"]
-    articles = [[0, 1], [2], [4], [5], [3], [6]]
-    merged = merge_untitled_stories(articles, roles, texts, 0.1)
-    # Both Sudan pieces follow the Sudan story, in input order; the harvest
-    # piece follows its title; the weather line reads like neither and stays.
-    assert merged == [[0, 1, 3, 4], [2, 5], [6]]
-    # Nothing joins below the bar, and a page without titles is left alone.
-    assert merge_untitled_stories(articles, roles, texts, 0.99) == articles
-    untitled: list[Role] = ["body"] * 7
-    assert merge_untitled_stories(articles, untitled, texts, 0.1) == articles
 
 
 def test_a_titled_story_with_its_body_is_not_a_stranded_title() -> None:

@@ -43,6 +43,14 @@ def test_a_small_fit_writes_loadable_models(tmp_path: Path) -> None:
     chains = model_from_json((tmp_path / model_filename("chains", "zh")).read_text("utf-8"))
     assert isinstance(chains, BoostedLinkModel) and "topic_sim" in chains.names
     assert (tmp_path / "roles-zh.json").exists()
+    merge = model_from_json((tmp_path / model_filename("merge", "zh")).read_text("utf-8"))
+    assert isinstance(merge, LinkModel) and {"adjacency", "similarity"} <= set(merge.names)
+    # The merge stage alone refits on the stages already saved, and leaves them as they are.
+    saved_links = (tmp_path / model_filename("links", "zh")).read_text("utf-8")
+    (tmp_path / model_filename("merge", "zh")).unlink()
+    main(["--languages", "zh", "--max-pages", "2", "--out", str(tmp_path), "--merge-only"])
+    assert (tmp_path / model_filename("merge", "zh")).exists()
+    assert (tmp_path / model_filename("links", "zh")).read_text("utf-8") == saved_links
     # Chinese splice models are fitted without neighbour continuity (NEIGHBOUR_LANGUAGES).
     assert not any(name.endswith(NEIGHBOUR_SUFFIXES) for name in gaps.names)
 

@@ -23,7 +23,6 @@ import functools
 import json
 import math
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -34,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from newsdeinterleave.splits import split_of
-from newsdeinterleave.text import detect_language
+from newsdeinterleave.text import detect_language, fold_compatibility
 
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
@@ -92,7 +91,8 @@ class Normalizer:
     """Maps text variants that mean the same to one form before counting or querying.
 
     Real pages mix full-width and ASCII punctuation (PDF extractors often emit
-    ``,`` for ``，``), so both are folded with NFKC plus a quote table; digits
+    ``,`` for ``，``), so both are folded with NFKC (and CJK radicals, see
+    :func:`~newsdeinterleave.text.fold_compatibility`) plus a quote table; digits
     become ``0`` because the exact number never predicts the next fragment.
     Chinese drops whitespace (extractors insert spaces at line ends); English
     collapses it.
@@ -110,7 +110,7 @@ class Normalizer:
         object.__setattr__(self, "_table", str.maketrans(table))
 
     def __call__(self, text: str) -> str:
-        out = unicodedata.normalize("NFKC", text).translate(self._table)
+        out = fold_compatibility(text).translate(self._table)
         if self.lowercase:
             out = out.lower()
         if self.lang == "zh":

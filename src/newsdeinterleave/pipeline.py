@@ -17,6 +17,7 @@ from newsdeinterleave.assembly import ArticlePlan
 from newsdeinterleave.engine import (
     KEEP_PER_FRAGMENT,
     LinkGraph,
+    PageModels,
     language_family,
     link_chains,
     load_link_model,
@@ -24,16 +25,15 @@ from newsdeinterleave.engine import (
 )
 from newsdeinterleave.grouping import PAIR_BUDGET as CHAIN_PAIR_BUDGET
 from newsdeinterleave.grouping import chain_features, group_chains
+from newsdeinterleave.merging import merge_candidates, merge_stories
 from newsdeinterleave.models import Role
 from newsdeinterleave.roles import RoleModel, heuristic_roles, role_features
-from newsdeinterleave.scoring import load_shipped
+from newsdeinterleave.scoring import Scorer, load_shipped
 from newsdeinterleave.segmentation import Chunk
 from newsdeinterleave.structure import (
-    MERGE_SIMILARITY,
     assemble_articles,
     attach_orphan_headers,
     captions_last,
-    merge_untitled_stories,
     release_furniture,
     split_groups_at_headers,
     split_title_stacks,
@@ -175,6 +175,29 @@ def renumber(block: list[Chunk]) -> list[Chunk]:
     ]
 
 
+def draft_stories(
+    graph: LinkGraph,
+    models: PageModels,
+    roles: list[Role],
+    chain_model: Scorer | None,
+    disable: Collection[str] = (),
+    chain_pairs: int = CHAIN_PAIR_BUDGET,
+) -> list[list[int]]:
+    """Stories as the chain matching and the header rules leave them, before pieces merge.
+
+    The engine and the training of the merge model both start from here, so
+    the merge model is fitted on the groups it will see.
+    """
+    chains = split_chains(graph, roles)
+    links = chain_features(graph, chains, roles, models, disable, chain_pairs)
+    grouped, _ = group_chains(chains, links, chain_model)
+    texts = graph.table.texts
+    articles = split_groups_at_headers(grouped, roles)
+    confident = confident_links(graph, link_confidence(graph))
+    articles = split_title_stacks(articles, roles, texts, confident)
+    return attach_orphan_headers(articles, roles, texts)
+
+
 def reconstruct_block(
     text: str,
     chunks: list[Chunk],
@@ -188,17 +211,12 @@ def reconstruct_block(
     disabled = frozenset(disable)
     graph, models = page_graph(text, chunks, language, disabled, keep=keep)
     roles, sureness = role_guesses(graph, load_role_model(language))
-    chains = split_chains(graph, roles)
-    links = chain_features(graph, chains, roles, models, disabled, chain_pairs)
-    grouped, _ = group_chains(chains, links, load_link_model("chains", language, disabled))
-    confidence = link_confidence(graph)
-    texts = graph.table.texts
-    articles = split_groups_at_headers(grouped, roles)
-    articles = split_title_stacks(articles, roles, texts, confident_links(graph, confidence))
-    articles = attach_orphan_headers(articles, roles, texts)
-    similarity = MERGE_SIMILARITY[language_family(language)]
-    articles = merge_untitled_stories(articles, roles, texts, similarity)
+    chain_model = load_link_model("chains", language, disabled)
+    articles = draft_stories(graph, models, roles, chain_model, disabled, chain_pairs)
+    candidates = merge_candidates(articles, roles, graph.table, disabled)
+    articles = merge_stories(articles, candidates, load_link_model("merge", language, disabled))
     articles = captions_last(articles, roles)
     articles = release_furniture(articles, sure_furniture(roles, sureness))
+    confidence = link_confidence(graph)
     plans, unassigned = assemble_articles(graph.fragments, graph.table, articles, roles, confidence)
     return plans, unassigned, graph.warnings, len(graph.fragments)

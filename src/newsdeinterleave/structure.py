@@ -217,49 +217,6 @@ def attach_orphan_headers(
     ]
 
 
-# An untitled story joins the titled story whose text is most like its own
-# only at this TF-IDF similarity (character bigrams; Latin text shares many
-# more bigrams between unrelated stories than Chinese does, hence two bars).
-# Chosen on the dev pages: zh-dev B-cubed F1 69.4 -> 72.4 at 0.1 (0.05: 71.1,
-# 0.15: 71.1), en-dev 61.1 -> 62.9 at 0.6 (0.5: 62.9, 0.7: 61.7, 0.2: 62.2).
-MERGE_SIMILARITY = {"zh": 0.1, "en": 0.6}
-
-
-def merge_untitled_stories(
-    articles: list[list[int]],
-    roles: Sequence[Role],
-    texts: Sequence[str],
-    min_similarity: float,
-) -> list[list[int]]:
-    """Give each untitled run of body text to the titled story it reads most like.
-
-    Where the links break a story the chain matching often leaves its later
-    pieces as groups of their own: the page then has about 1.7 groups per
-    printed article, and most of the extra ones have no title. A printed story
-    has one, so an untitled group is more likely a lost piece than a story.
-    It joins the titled group most similar to it (many pieces may join one
-    story), after the story's own fragments, pieces in input order.
-    """
-    hosts = [a for a, members in enumerate(articles) if any(roles[k] == "title" for k in members)]
-    guests = untitled_stories(articles, roles)
-    if not hosts or not guests:
-        return articles
-    similarity = group_similarity(articles, texts, guests, hosts)
-    pieces: dict[int, list[int]] = {}
-    for guest, row in zip(guests, similarity, strict=True):
-        best = int(np.argmax(row))
-        if row[best] >= min_similarity:
-            pieces.setdefault(hosts[best], []).append(guest)
-    moved = {g for found in pieces.values() for g in found}
-    out: list[list[int]] = []
-    for a, members in enumerate(articles):
-        if a in moved:
-            continue
-        extra = sorted((articles[g] for g in pieces.get(a, [])), key=min)
-        out.append(members + [k for piece in extra for k in piece])
-    return out
-
-
 def leading_headlines(
     members: list[int], roles: Sequence[Role], confident_links: Collection[tuple[int, int]]
 ) -> list[list[int]]:

@@ -10,6 +10,29 @@ _CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}\u3000-\u303f\u
 _LATIN_LETTER = regex.compile(r"\p{Latin}")
 
 
+# Characters of the CJK Radicals Supplement that PDF extractors (pdfminer among them)
+# emit in place of the ideograph a font drew with the radical's glyph: ``⺠`` for ``民``,
+# ``⻓`` for ``长``. NFKC folds the Kangxi radicals (U+2F00-U+2FD5) but leaves these, so
+# a language model would see an unknown character. Only radicals that stand for a
+# whole character are listed (Unicode's EquivalentUnifiedIdeograph.txt); the common ones
+# were checked against the corpus text the benchmark pages were typeset from.
+RADICAL_EQUIVALENTS = {
+    "\u2e9f": "母", "\u2ea0": "民", "\u2ea9": "王", "\u2ebc": "月", "\u2ec4": "西",
+    "\u2ec5": "见", "\u2ec6": "角", "\u2ec9": "贝", "\u2ecb": "车", "\u2ed1": "長",
+    "\u2ed3": "长", "\u2ed4": "门", "\u2ed7": "雨", "\u2ed8": "青", "\u2ed9": "韦",
+    "\u2eda": "页", "\u2edb": "风", "\u2edc": "飞", "\u2edd": "食", "\u2ee2": "马",
+    "\u2ee3": "骨", "\u2ee4": "鬼", "\u2ee5": "鱼", "\u2ee6": "鸟", "\u2ee7": "卤",
+    "\u2ee8": "麦", "\u2ee9": "黄", "\u2eea": "黾", "\u2eec": "齐", "\u2eee": "齿",
+    "\u2ef0": "龙", "\u2ef1": "龜", "\u2ef2": "亀", "\u2ef3": "龟",
+}  # fmt: skip
+_RADICALS = str.maketrans(RADICAL_EQUIVALENTS)
+
+
+def fold_compatibility(text: str) -> str:
+    """NFKC plus the radical-supplement table: one form for characters that read the same."""
+    return unicodedata.normalize("NFKC", text).translate(_RADICALS)
+
+
 def is_cjk(ch: str) -> bool:
     """CJK ideographs, kana, hangul and full-width forms: joined without spaces."""
     return bool(_CJK.match(ch))

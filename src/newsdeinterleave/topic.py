@@ -10,6 +10,7 @@ import zlib
 from collections.abc import Sequence
 
 import numpy as np
+import regex
 from numpy.typing import NDArray
 from scipy import sparse
 
@@ -50,6 +51,25 @@ def text_vectors(texts: Sequence[str]) -> sparse.csr_matrix:
         grams = _bigrams(text)
         rows.extend([i] * len(grams))
         cols.extend(grams)
+    return _tfidf(rows, cols, len(texts))
+
+
+# Words of Latin text, single ideographs of CJK text: a unigram view beside the bigrams.
+_WORD = regex.compile(r"\p{Han}|[\p{L}\p{N}]{2,}")
+
+
+def word_vectors(texts: Sequence[str]) -> sparse.csr_matrix:
+    """L2-normalised TF-IDF rows over words (Latin) or characters (CJK), one per text.
+
+    Character bigrams of English text are shared by unrelated stories (``th``,
+    ``he``); whole words are not, so story-level similarity reads both.
+    """
+    rows: list[int] = []
+    cols: list[int] = []
+    for i, text in enumerate(texts):
+        for word in _WORD.findall(text.lower()):
+            rows.append(i)
+            cols.append(zlib.crc32(word.encode("utf-8", "surrogatepass")) % _BUCKETS)
     return _tfidf(rows, cols, len(texts))
 
 

@@ -41,8 +41,9 @@ from newsdeinterleave.evaluation import load_gold
 from newsdeinterleave.features import FAMILIES, fragment_table
 from newsdeinterleave.grouping import chain_features
 from newsdeinterleave.labels import END, UNKNOWN, fragment_successors, next_char_map
+from newsdeinterleave.merging import merge_candidates
 from newsdeinterleave.models import Role
-from newsdeinterleave.pipeline import fragment_roles, split_chains
+from newsdeinterleave.pipeline import draft_stories, fragment_roles, split_chains
 from newsdeinterleave.roles import RoleModel, role_features
 from newsdeinterleave.scoring import (
     LinkModel,
@@ -52,7 +53,7 @@ from newsdeinterleave.scoring import (
     probability,
     save,
 )
-from newsdeinterleave.segmentation import Chunk, split_chunks
+from newsdeinterleave.segmentation import Chunk, Fragment, split_chunks
 from newsdeinterleave.splicing import NEIGHBOUR_LANGUAGES, Splicer, gap_features, line_gaps
 from newsdeinterleave.text import display_width
 
@@ -120,6 +121,7 @@ class LabelledPage:
     nxt: NDArray[np.int64]
     roles: list[str]
     models: PageModels
+    article: NDArray[np.int64]  # gold article of each character, -1 outside any
 
 
 def labelled_page(json_path: Path) -> LabelledPage:
@@ -127,9 +129,11 @@ def labelled_page(json_path: Path) -> LabelledPage:
     articles = [[(p.start, p.end) for p in a.pieces] for a in gold.articles]
     chunks = split_chunks(text)
     roles = ["other"] * len(text)
-    for article in gold.articles:
+    owner = np.full(len(text), -1, dtype=np.int64)
+    for a, article in enumerate(gold.articles):
         for piece in article.pieces:
             roles[piece.start : piece.end] = [piece.role] * (piece.end - piece.start)
+            owner[piece.start : piece.end] = a
     return LabelledPage(
         text=text,
         language=gold.language,
@@ -137,6 +141,7 @@ def labelled_page(json_path: Path) -> LabelledPage:
         nxt=next_char_map(text, articles),
         roles=roles,
         models=page_models([c.text for c in chunks], gold.language, ()),
+        article=owner,
     )
 
 
@@ -293,6 +298,76 @@ def chain_examples(
     )
 
 
+def group_articles(
+    page: LabelledPage, fragments: list[Fragment], groups: list[int], articles: list[list[int]]
+) -> NDArray[np.int64]:
+    """The gold article holding most of each group's characters (-1: mostly outside any)."""
+    out = np.full(len(groups), -1, dtype=np.int64)
+    for r, g in enumerate(groups):
+        owners = np.concatenate(
+            [page.article[fragments[k].start : fragments[k].end] for k in articles[g]]
+        )
+        counts = np.bincount(owners + 1)
+        out[r] = int(np.argmax(counts)) - 1
+    return out
+
+
+def merge_examples(
+    page: LabelledPage,
+    splicer: Splicer,
+    prune: Scorer,
+    links: Scorer,
+    roles_model: RoleModel,
+    chains: Scorer,
+) -> TrainingSet | None:
+    """(piece, story) pairs as the engine builds them, labelled 1 where both are one gold story.
+
+    Rows are weighted by the piece's length: B-cubed counts characters, so a
+    long piece sent to the wrong story costs more than a one-line one.
+    """
+    fragments = make_fragments(
+        page.text, page.chunks, page.language, (), page.models, splicer=splicer
+    )
+    if len(fragments) < 2:
+        return None
+    graph = build_graph(
+        page.text, fragments, page.language, models=page.models, prune=prune, model=links
+    )
+    roles = fragment_roles(graph, roles_model)
+    articles = draft_stories(graph, page.models, roles, chains)
+    candidates = merge_candidates(articles, roles, graph.table)
+    if candidates is None:
+        return None
+    guest_gold = group_articles(page, fragments, candidates.guests, articles)
+    host_gold = group_articles(page, fragments, candidates.hosts, articles)
+    a, b = guest_gold[candidates.ii], host_gold[candidates.jj]
+    labels = ((a == b) & (a >= 0)).astype(np.int64)
+    size = np.array(
+        [sum(len(graph.table.texts[k]) for k in articles[g]) for g in candidates.guests],
+        dtype=np.float64,
+    )
+    return TrainingSet(
+        candidates.features.names,
+        candidates.features.families,
+        candidates.features.matrix,
+        labels,
+        size[candidates.ii] / max(float(size.mean()), 1.0),
+    )
+
+
+def fit_merge(
+    labelled: list[LabelledPage],
+    family: str,
+    models: tuple[Splicer, Scorer, Scorer, RoleModel, Scorer],
+    args: argparse.Namespace,
+) -> None:
+    """Fit and save the merge models (all families and each ablation) on the final lower stages."""
+    data = stack([p for p in (merge_examples(page, *models) for page in labelled) if p])
+    for name, model in fit_all(data, "merge", family, args.seed).items():
+        save(model.to_json(), args.out, name)
+    print(f"{family}: merge pairs {len(data.labels)} ({int(data.labels.sum())} same story)")
+
+
 def stack(parts: list[TrainingSet]) -> TrainingSet:
     if not parts:
         raise SystemExit("no training pages found")
@@ -359,6 +434,19 @@ def _load(folder: Path, kind: str, language: str) -> Scorer:
 def _load_optional(folder: Path, kind: str, language: str) -> Scorer | None:
     path = folder / model_filename(kind, language)
     return model_from_json(path.read_text("utf-8")) if path.exists() else None
+
+
+def _load_stages(folder: Path, family: str) -> tuple[Splicer, Scorer, Scorer, RoleModel, Scorer]:
+    """Every fitted stage below the merge, as saved in ``folder``."""
+    splicer = Splicer(_load(folder, "gaps", family), _load_optional(folder, "gaps-columns", family))
+    roles = RoleModel.from_json((folder / model_filename("roles", family)).read_text("utf-8"))
+    return (
+        splicer,
+        _load(folder, "prune", family),
+        _load(folder, "links", family),
+        roles,
+        _load(folder, "chains", family),
+    )
 
 
 def fit_gaps(labelled: list[LabelledPage], family: str, args: argparse.Namespace) -> Splicer:
@@ -496,6 +584,11 @@ def main(argv: list[str] | None = None) -> None:
         help="refit only the splice-cut models and keep the later stages' models in --out",
     )
     parser.add_argument(
+        "--merge-only",
+        action="store_true",
+        help="refit only the merge models on the other stages' models in --out",
+    )
+    parser.add_argument(
         "--reuse-lower",
         action="store_true",
         help="load the splice and pruning models already in --out instead of refitting them",
@@ -516,6 +609,9 @@ def main(argv: list[str] | None = None) -> None:
         rng = np.random.default_rng(args.seed)
         if args.gaps_only:
             fit_gaps(labelled, family, args)
+            continue
+        if args.merge_only:
+            fit_merge(labelled, family, _load_stages(args.out, family), args)
             continue
         if args.reuse_lower:
             full_gaps = Splicer(
@@ -551,12 +647,15 @@ def main(argv: list[str] | None = None) -> None:
                 if p
             ]
         )
-        for name, model in fit_all(chain_data, "chains", family, args.seed, boosted=True).items():
+        chain_models = fit_all(chain_data, "chains", family, args.seed, boosted=True)
+        for name, model in chain_models.items():
             save(model.to_json(), args.out, name)
         print(
             f"{language}: chain pairs {len(chain_data.labels)} "
             f"({int(chain_data.labels.sum())} joins)"
         )
+        lower = (full_gaps, full_prune, full_links, role_model)
+        fit_merge(labelled, family, (*lower, chain_models[model_filename("chains", family)]), args)
         print(f"{language}: {len(pages)} pages fitted in {time.perf_counter() - t0:.1f}s")
 
 
