@@ -6,21 +6,45 @@ import numpy as np
 
 from newsdeinterleave.features import fragment_table
 from newsdeinterleave.models import Role
-from newsdeinterleave.roles import FORM_FEATURES, ROLE_FEATURES, RoleModel, role_features
+from newsdeinterleave.roles import (
+    FORM_FEATURES,
+    LINK_FEATURES,
+    LINK_FLOOR,
+    ROLE_FEATURES,
+    RoleModel,
+    link_evidence,
+    role_features,
+)
 from newsdeinterleave.segmentation import group_fragments, split_chunks
 
 PAGE = "乡村振兴见实效\n\n今年以来,该县深入推进乡村振兴工作,\n取得了明显成效。\n\n(张三李四)\n"
 
 
 def _features(text: str) -> np.ndarray:
+    """Role features with every fragment linked to the next at even odds."""
     fragments = group_fragments(text, split_chunks(text))
-    return role_features(fragment_table(fragments), fragments)
+    n = len(fragments)
+    ii = np.arange(n - 1, dtype=np.int64)
+    links = link_evidence(n, ii, ii + 1, np.zeros(n - 1), np.append(ii + 1, -1))
+    return role_features(fragment_table(fragments), fragments, links)
+
+
+def test_link_evidence_is_the_best_candidate_and_the_chosen_link_each_way() -> None:
+    ii = np.array([0, 0, 1, 2], dtype=np.int64)
+    jj = np.array([1, 2, 2, 0], dtype=np.int64)
+    scores = np.array([3.0, -1.0, 0.5, 50.0])
+    successor = np.array([2, -1, -1], dtype=np.int64)  # the decoder chose 0 -> 2 only
+    ev = link_evidence(3, ii, jj, scores, successor)
+    np.testing.assert_allclose(ev[:, 0], [-LINK_FLOOR, 3.0, 0.5])  # best in (clipped at 20)
+    np.testing.assert_allclose(ev[:, 1], [3.0, 0.5, -LINK_FLOOR])  # best out
+    np.testing.assert_allclose(ev[:, 2], [LINK_FLOOR, LINK_FLOOR, -1.0])  # chosen in
+    np.testing.assert_allclose(ev[:, 3], [-1.0, LINK_FLOOR, LINK_FLOOR])  # chosen out
 
 
 def test_block_features_mark_isolated_lines() -> None:
     x = _features(PAGE)
-    col = {name: k for k, name in enumerate(ROLE_FEATURES)}
-    assert x.shape[1] == len(ROLE_FEATURES)
+    col = {name: k for k, name in enumerate(ROLE_FEATURES + LINK_FEATURES)}
+    assert x.shape[1] == len(ROLE_FEATURES) + len(LINK_FEATURES)
     title, first_body, second_body, credit = x
     assert title[col["blank_before"]] == 1 and title[col["blank_after"]] == 1
     assert title[col["block_lines"]] == np.log1p(1)
@@ -36,8 +60,12 @@ def test_role_model_learns_form_and_round_trips() -> None:
     pages = [PAGE.replace("乡村振兴", w) for w in ("城市更新", "生态保护", "科技创新")] * 4
     x = np.vstack([_features(p) for p in pages])
     labels: list[Role] = ["title", "body", "body", "credit"] * len(pages)
-    model = RoleModel.fit(x, labels, seed=0)
+    model = RoleModel.fit(x, labels, seed=0, links=True)
     assert model.predict(_features(PAGE)) == ["title", "body", "body", "credit"]
     loaded = RoleModel.from_json(model.to_json())
     np.testing.assert_allclose(loaded.probabilities(x), model.probabilities(x))
+    assert loaded.reads_links
+    # A form-only model (no link columns) round-trips too and says so.
+    form_only = RoleModel.fit(x[:, : len(ROLE_FEATURES)], labels, seed=0)
+    assert not RoleModel.from_json(form_only.to_json()).reads_links
     assert len(FORM_FEATURES) < len(ROLE_FEATURES)

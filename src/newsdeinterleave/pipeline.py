@@ -27,7 +27,7 @@ from newsdeinterleave.grouping import PAIR_BUDGET as CHAIN_PAIR_BUDGET
 from newsdeinterleave.grouping import chain_features, group_chains
 from newsdeinterleave.merging import merge_candidates, merge_stories
 from newsdeinterleave.models import Role
-from newsdeinterleave.roles import RoleModel, heuristic_roles, role_features
+from newsdeinterleave.roles import RoleModel, heuristic_roles, link_evidence, role_features
 from newsdeinterleave.scoring import Scorer, load_shipped
 from newsdeinterleave.segmentation import Chunk
 from newsdeinterleave.structure import (
@@ -53,7 +53,13 @@ def role_guesses(graph: LinkGraph, model: RoleModel | None) -> tuple[list[Role],
     """Each fragment's role, and how sure the role model is of it (0 from the fallback rules)."""
     if model is None or not graph.fragments:
         return heuristic_roles(graph.table), np.zeros(len(graph.fragments))
-    return model.predict_with_probability(role_features(graph.table, graph.fragments))
+    links = graph_link_evidence(graph) if model.reads_links else None
+    return model.predict_with_probability(role_features(graph.table, graph.fragments, links))
+
+
+def graph_link_evidence(graph: LinkGraph) -> FloatArray:
+    n = len(graph.fragments)
+    return link_evidence(n, graph.ii, graph.jj, graph.log_odds, graph.successor)
 
 
 def fragment_roles(graph: LinkGraph, model: RoleModel | None) -> list[Role]:

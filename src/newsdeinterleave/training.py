@@ -38,13 +38,18 @@ from newsdeinterleave.engine import (
     page_models,
 )
 from newsdeinterleave.evaluation import load_gold
-from newsdeinterleave.features import FAMILIES, fragment_table
+from newsdeinterleave.features import FAMILIES
 from newsdeinterleave.grouping import chain_features
 from newsdeinterleave.labels import END, UNKNOWN, fragment_successors, next_char_map
 from newsdeinterleave.merging import merge_candidates
 from newsdeinterleave.models import Role
-from newsdeinterleave.pipeline import draft_stories, fragment_roles, split_chains
-from newsdeinterleave.roles import RoleModel, role_features
+from newsdeinterleave.pipeline import (
+    draft_stories,
+    fragment_roles,
+    graph_link_evidence,
+    split_chains,
+)
+from newsdeinterleave.roles import LINK_ROLE_LANGUAGES, RoleModel, role_features
 from newsdeinterleave.scoring import (
     LinkModel,
     Scorer,
@@ -242,13 +247,19 @@ def link_examples(
     )
 
 
-def role_examples(page: LabelledPage, splicer: Splicer) -> tuple[NDArray[np.float64], list[Role]]:
-    """Form features of each fragment, labelled with the gold role of its first character."""
+def role_examples(
+    page: LabelledPage, splicer: Splicer, prune: Scorer, links: Scorer
+) -> tuple[NDArray[np.float64], list[Role]]:
+    """Role features of each fragment, labelled with the gold role of its first character."""
     fragments = make_fragments(
         page.text, page.chunks, page.language, (), page.models, splicer=splicer
     )
-    table = fragment_table(fragments)
-    matrix = role_features(table, fragments)
+    graph = build_graph(
+        page.text, fragments, page.language, models=page.models, prune=prune, model=links
+    )
+    reads_links = language_family(page.language) in LINK_ROLE_LANGUAGES
+    evidence = graph_link_evidence(graph) if reads_links else None
+    matrix = role_features(graph.table, fragments, evidence)
     labels: list[Role] = [cast(Role, page.roles[f.start]) for f in fragments]
     return matrix, labels
 
@@ -630,11 +641,12 @@ def main(argv: list[str] | None = None) -> None:
                 save(model.to_json(), args.out, name)
             full_links = link_models[model_filename("links", family)]
             print(f"{language}: link rows {len(data.labels)} ({int(data.labels.sum())} links)")
-        role_parts = [role_examples(p, full_gaps) for p in labelled]
+        role_parts = [role_examples(p, full_gaps, full_prune, full_links) for p in labelled]
         role_model = RoleModel.fit(
             np.vstack([m for m, _ in role_parts]),
             [r for _, labels in role_parts for r in labels],
             seed=args.seed,
+            links=family in LINK_ROLE_LANGUAGES,
         )
         save(role_model.to_json(), args.out, model_filename("roles", family))
         chain_data = stack(
