@@ -29,8 +29,8 @@ from newsdeinterleave.topic import text_vectors, word_vectors
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
-# Stories scored per piece: the most similar and the most adjacent few, so the
-# cost stays linear on pages with hundreds of groups.
+# Stories the model scores per piece: the few most similar or most adjacent ones
+# (similarity itself is one sparse product over the page's groups).
 HOSTS_PER_GUEST = 8
 
 
@@ -66,9 +66,9 @@ def _adjacency(articles: list[list[int]], guests: list[int], hosts: list[int]) -
 
 def _gap_to(host_sorted: IntArray, members: IntArray) -> float:
     """Smallest distance in fragment order between any member and the host's fragments."""
-    pos = np.clip(np.searchsorted(host_sorted, members), 1, len(host_sorted) - 1)
     if len(host_sorted) == 1:
         return float(np.abs(members - host_sorted[0]).min())
+    pos = np.clip(np.searchsorted(host_sorted, members), 1, len(host_sorted) - 1)
     near = np.minimum(np.abs(members - host_sorted[pos - 1]), np.abs(members - host_sorted[pos]))
     return float(near.min())
 
