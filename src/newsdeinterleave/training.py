@@ -31,6 +31,7 @@ from newsdeinterleave.column_layout import (
 )
 from newsdeinterleave.decoding import decode_links
 from newsdeinterleave.engine import (
+    LinkGraph,
     PageModels,
     build_graph,
     language_family,
@@ -247,16 +248,22 @@ def link_examples(
     )
 
 
+def scored_graph(page: LabelledPage, splicer: Splicer, prune: Scorer, links: Scorer) -> LinkGraph:
+    """The page's fragments and decoded links, as the engine builds them with these models."""
+    fragments = make_fragments(
+        page.text, page.chunks, page.language, (), page.models, splicer=splicer
+    )
+    return build_graph(
+        page.text, fragments, page.language, models=page.models, prune=prune, model=links
+    )
+
+
 def role_examples(
     page: LabelledPage, splicer: Splicer, prune: Scorer, links: Scorer
 ) -> tuple[NDArray[np.float64], list[Role]]:
     """Role features of each fragment, labelled with the gold role of its first character."""
-    fragments = make_fragments(
-        page.text, page.chunks, page.language, (), page.models, splicer=splicer
-    )
-    graph = build_graph(
-        page.text, fragments, page.language, models=page.models, prune=prune, model=links
-    )
+    graph = scored_graph(page, splicer, prune, links)
+    fragments = graph.fragments
     reads_links = language_family(page.language) in LINK_ROLE_LANGUAGES
     evidence = graph_link_evidence(graph) if reads_links else None
     matrix = role_features(graph.table, fragments, evidence)
@@ -272,14 +279,10 @@ def chain_examples(
     roles_model: RoleModel,
 ) -> TrainingSet | None:
     """Chain-to-chain pairs as the engine builds them from the fitted lower stages."""
-    fragments = make_fragments(
-        page.text, page.chunks, page.language, (), page.models, splicer=splicer
-    )
+    graph = scored_graph(page, splicer, prune, links)
+    fragments = graph.fragments
     if len(fragments) < 2:
         return None
-    graph = build_graph(
-        page.text, fragments, page.language, models=page.models, prune=prune, model=links
-    )
     roles = fragment_roles(graph, roles_model)
     chains = split_chains(graph, roles)
     if len(chains) < 2:
@@ -336,14 +339,10 @@ def merge_examples(
     Rows are weighted by the piece's length: B-cubed counts characters, so a
     long piece sent to the wrong story costs more than a one-line one.
     """
-    fragments = make_fragments(
-        page.text, page.chunks, page.language, (), page.models, splicer=splicer
-    )
+    graph = scored_graph(page, splicer, prune, links)
+    fragments = graph.fragments
     if len(fragments) < 2:
         return None
-    graph = build_graph(
-        page.text, fragments, page.language, models=page.models, prune=prune, model=links
-    )
     roles = fragment_roles(graph, roles_model)
     articles = draft_stories(graph, page.models, roles, chains)
     candidates = merge_candidates(articles, roles, graph.table)
