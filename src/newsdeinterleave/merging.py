@@ -18,13 +18,12 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import sparse
 
 from newsdeinterleave.features import FragmentTable, PairFeatures
 from newsdeinterleave.models import Role
 from newsdeinterleave.scoring import Scorer
 from newsdeinterleave.structure import untitled_stories
-from newsdeinterleave.topic import text_vectors, word_vectors
+from newsdeinterleave.topic import cross_similarity, text_vectors, word_vectors
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -97,8 +96,8 @@ def merge_candidates(
     texts = table.texts
     group_texts = ["".join(texts[k] for k in articles[a]) for a in guests + hosts]
     chars = np.array([len(t) for t in group_texts], dtype=f)
-    sim = _similarity(text_vectors(group_texts), len(guests))
-    words = _similarity(word_vectors(group_texts), len(guests))
+    sim = cross_similarity(text_vectors(group_texts), len(guests))
+    words = cross_similarity(word_vectors(group_texts), len(guests))
     adjacency = _adjacency(articles, guests, hosts)
     keep = min(HOSTS_PER_GUEST, len(hosts))
     order = np.argsort(-(sim + adjacency), axis=1, kind="stable")[:, :keep]
@@ -138,12 +137,6 @@ def merge_candidates(
     matrix = np.column_stack([c[2] for c in cols])
     features = PairFeatures([c[0] for c in cols], [c[1] for c in cols], matrix)
     return MergeCandidates(guests, hosts, ii, jj, features)
-
-
-def _similarity(vectors: sparse.csr_matrix, n_guests: int) -> FloatArray:
-    """Cosine of each guest row against each host row of one TF-IDF matrix."""
-    product = vectors[:n_guests] @ vectors[n_guests:].T
-    return np.asarray(product.toarray(), dtype=np.float64)
 
 
 def merge_stories(

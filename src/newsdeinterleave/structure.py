@@ -18,7 +18,7 @@ from newsdeinterleave.assembly import ArticlePlan, Piece
 from newsdeinterleave.features import FragmentTable
 from newsdeinterleave.models import Role
 from newsdeinterleave.segmentation import Fragment
-from newsdeinterleave.topic import text_vectors
+from newsdeinterleave.topic import cross_similarity, text_vectors
 
 HEADER_ROLES: frozenset[Role] = frozenset({"kicker", "title", "subtitle", "byline"})
 
@@ -170,7 +170,7 @@ def group_similarity(
 ) -> NDArray[np.float64]:
     """TF-IDF cosine of groups ``rows`` against groups ``cols`` (IDF over both sets)."""
     vectors = text_vectors(["".join(texts[k] for k in articles[a]) for a in rows + cols])
-    return np.asarray((vectors[: len(rows)] @ vectors[len(rows) :].T).toarray())
+    return cross_similarity(vectors, len(rows))
 
 
 def attach_orphan_headers(

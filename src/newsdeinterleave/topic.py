@@ -86,6 +86,12 @@ def _tfidf(rows: list[int], cols: list[int], n: int) -> sparse.csr_matrix:
     return sparse.csr_matrix(sparse.diags(1.0 / norms) @ weighted)
 
 
+def cross_similarity(vectors: sparse.csr_matrix, n_rows: int) -> NDArray[np.float64]:
+    """Cosine of each of the first ``n_rows`` rows against each later row (dense)."""
+    product = vectors[:n_rows] @ vectors[n_rows:].T
+    return np.asarray(product.toarray(), dtype=np.float64)
+
+
 def pair_similarity(
     vectors: sparse.csr_matrix, ii: NDArray[np.int64], jj: NDArray[np.int64]
 ) -> NDArray[np.float64]:

@@ -14,7 +14,7 @@ import argparse
 import json
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import cast
 
@@ -39,7 +39,7 @@ from newsdeinterleave.engine import (
     page_models,
 )
 from newsdeinterleave.evaluation import load_gold
-from newsdeinterleave.features import FAMILIES
+from newsdeinterleave.features import FAMILIES, PairFeatures
 from newsdeinterleave.grouping import chain_features
 from newsdeinterleave.labels import END, UNKNOWN, fragment_successors, next_char_map
 from newsdeinterleave.merging import merge_candidates
@@ -249,20 +249,25 @@ def link_examples(
 
 
 def scored_graph(page: LabelledPage, splicer: Splicer, prune: Scorer, links: Scorer) -> LinkGraph:
-    """The page's fragments and decoded links, as the engine builds them with these models."""
+    """The page's fragments and decoded links, as the engine builds them with these models.
+
+    The role, chain and merge examples all start from this graph, so it is built
+    once per page and kept without its feature matrix (the later stages read only
+    the scores and the decoded links; the matrices of every train page would not
+    fit in memory).
+    """
     fragments = make_fragments(
         page.text, page.chunks, page.language, (), page.models, splicer=splicer
     )
-    return build_graph(
+    graph = build_graph(
         page.text, fragments, page.language, models=page.models, prune=prune, model=links
     )
+    names, families = graph.features.names, graph.features.families
+    return replace(graph, features=PairFeatures(names, families, np.zeros((0, len(names)))))
 
 
-def role_examples(
-    page: LabelledPage, splicer: Splicer, prune: Scorer, links: Scorer
-) -> tuple[NDArray[np.float64], list[Role]]:
+def role_examples(page: LabelledPage, graph: LinkGraph) -> tuple[NDArray[np.float64], list[Role]]:
     """Role features of each fragment, labelled with the gold role of its first character."""
-    graph = scored_graph(page, splicer, prune, links)
     fragments = graph.fragments
     reads_links = language_family(page.language) in LINK_ROLE_LANGUAGES
     evidence = graph_link_evidence(graph) if reads_links else None
@@ -272,14 +277,9 @@ def role_examples(
 
 
 def chain_examples(
-    page: LabelledPage,
-    splicer: Splicer,
-    prune: Scorer,
-    links: Scorer,
-    roles_model: RoleModel,
+    page: LabelledPage, graph: LinkGraph, roles_model: RoleModel
 ) -> TrainingSet | None:
     """Chain-to-chain pairs as the engine builds them from the fitted lower stages."""
-    graph = scored_graph(page, splicer, prune, links)
     fragments = graph.fragments
     if len(fragments) < 2:
         return None
@@ -327,19 +327,13 @@ def group_articles(
 
 
 def merge_examples(
-    page: LabelledPage,
-    splicer: Splicer,
-    prune: Scorer,
-    links: Scorer,
-    roles_model: RoleModel,
-    chains: Scorer,
+    page: LabelledPage, graph: LinkGraph, roles_model: RoleModel, chains: Scorer
 ) -> TrainingSet | None:
     """(piece, story) pairs as the engine builds them, labelled 1 where both are one gold story.
 
     Rows are weighted by the piece's length: B-cubed counts characters, so a
     long piece sent to the wrong story costs more than a one-line one.
     """
-    graph = scored_graph(page, splicer, prune, links)
     fragments = graph.fragments
     if len(fragments) < 2:
         return None
@@ -367,12 +361,14 @@ def merge_examples(
 
 def fit_merge(
     labelled: list[LabelledPage],
+    graphs: list[LinkGraph],
     family: str,
-    models: tuple[Splicer, Scorer, Scorer, RoleModel, Scorer],
+    models: tuple[RoleModel, Scorer],
     args: argparse.Namespace,
 ) -> None:
     """Fit and save the merge models (all families and each ablation) on the final lower stages."""
-    data = stack([p for p in (merge_examples(page, *models) for page in labelled) if p])
+    examples = (merge_examples(p, g, *models) for p, g in zip(labelled, graphs, strict=True))
+    data = stack([e for e in examples if e])
     for name, model in fit_all(data, "merge", family, args.seed).items():
         save(model.to_json(), args.out, name)
     print(f"{family}: merge pairs {len(data.labels)} ({int(data.labels.sum())} same story)")
@@ -621,7 +617,9 @@ def main(argv: list[str] | None = None) -> None:
             fit_gaps(labelled, family, args)
             continue
         if args.merge_only:
-            fit_merge(labelled, family, _load_stages(args.out, family), args)
+            splicer, prune, links, role_model, chain_model = _load_stages(args.out, family)
+            graphs = [scored_graph(p, splicer, prune, links) for p in labelled]
+            fit_merge(labelled, graphs, family, (role_model, chain_model), args)
             continue
         if args.reuse_lower:
             full_gaps = Splicer(
@@ -640,7 +638,8 @@ def main(argv: list[str] | None = None) -> None:
                 save(model.to_json(), args.out, name)
             full_links = link_models[model_filename("links", family)]
             print(f"{language}: link rows {len(data.labels)} ({int(data.labels.sum())} links)")
-        role_parts = [role_examples(p, full_gaps, full_prune, full_links) for p in labelled]
+        graphs = [scored_graph(p, full_gaps, full_prune, full_links) for p in labelled]
+        role_parts = [role_examples(p, g) for p, g in zip(labelled, graphs, strict=True)]
         role_model = RoleModel.fit(
             np.vstack([m for m, _ in role_parts]),
             [r for _, labels in role_parts for r in labels],
@@ -648,16 +647,9 @@ def main(argv: list[str] | None = None) -> None:
             links=family in LINK_ROLE_LANGUAGES,
         )
         save(role_model.to_json(), args.out, model_filename("roles", family))
-        chain_data = stack(
-            [
-                p
-                for p in (
-                    chain_examples(page, full_gaps, full_prune, full_links, role_model)
-                    for page in labelled
-                )
-                if p
-            ]
-        )
+        paired = list(zip(labelled, graphs, strict=True))
+        chain_parts = (chain_examples(p, g, role_model) for p, g in paired)
+        chain_data = stack([c for c in chain_parts if c])
         chain_models = fit_all(chain_data, "chains", family, args.seed, boosted=True)
         for name, model in chain_models.items():
             save(model.to_json(), args.out, name)
@@ -665,8 +657,8 @@ def main(argv: list[str] | None = None) -> None:
             f"{language}: chain pairs {len(chain_data.labels)} "
             f"({int(chain_data.labels.sum())} joins)"
         )
-        lower = (full_gaps, full_prune, full_links, role_model)
-        fit_merge(labelled, family, (*lower, chain_models[model_filename("chains", family)]), args)
+        chain_model = chain_models[model_filename("chains", family)]
+        fit_merge(labelled, graphs, family, (role_model, chain_model), args)
         print(f"{language}: {len(pages)} pages fitted in {time.perf_counter() - t0:.1f}s")
 
 
