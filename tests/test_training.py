@@ -173,3 +173,4 @@ def test_cross_fitted_language_models_never_read_their_pages_articles(tmp_path: 
     assert bits_per_char(lms[pages[2]], own) > bits_per_char(lms[pages[0]], own) + 1
     with pytest.raises(ValueError, match="article_ids"):
         page_fold([tmp_path / "unknown.json"], article_ids, 2)
+
