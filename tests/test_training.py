@@ -24,6 +24,11 @@ from newsdeinterleave.training import (
 PAGES = Path(__file__).resolve().parents[1] / "benchmarks" / "pages"
 
 
+def _small_fit(out: Path, *flags: str) -> None:
+    """Fit on two Chinese train pages, scored with the shipped LM (no fold LMs to train)."""
+    main(["--languages", "zh", "--max-pages", "2", "--out", str(out), "--lm-folds", "0", *flags])
+
+
 def test_training_pages_are_train_split_only() -> None:
     pages = list(training_pages(PAGES, "zh"))
     assert pages and all("zh-train" in str(p) for p in pages)
@@ -31,7 +36,7 @@ def test_training_pages_are_train_split_only() -> None:
 
 
 def test_a_small_fit_writes_loadable_models(tmp_path: Path) -> None:
-    main(["--languages", "zh", "--max-pages", "2", "--out", str(tmp_path), "--lm-folds", "0"])
+    _small_fit(tmp_path)
     prune = LinkModel.from_json((tmp_path / model_filename("prune", "zh")).read_text("utf-8"))
     assert prune.names and len(prune.coef) == len(prune.names)
     assert "lm_bigram_diag" in prune.names
@@ -49,19 +54,7 @@ def test_a_small_fit_writes_loadable_models(tmp_path: Path) -> None:
     # The merge stage alone refits on the stages already saved, and leaves them as they are.
     saved_links = (tmp_path / model_filename("links", "zh")).read_text("utf-8")
     (tmp_path / model_filename("merge", "zh")).unlink()
-    main(
-        [
-            "--languages",
-            "zh",
-            "--max-pages",
-            "2",
-            "--out",
-            str(tmp_path),
-            "--merge-only",
-            "--lm-folds",
-            "0",
-        ]
-    )
+    _small_fit(tmp_path, "--merge-only")
     assert (tmp_path / model_filename("merge", "zh")).exists()
     assert (tmp_path / model_filename("links", "zh")).read_text("utf-8") == saved_links
     # Chinese splice models are fitted without neighbour continuity (NEIGHBOUR_LANGUAGES).
@@ -71,19 +64,7 @@ def test_a_small_fit_writes_loadable_models(tmp_path: Path) -> None:
 def test_gaps_only_refits_the_splice_models_and_leaves_the_later_stages(tmp_path: Path) -> None:
     links = tmp_path / model_filename("links", "zh")
     links.write_text("kept", encoding="utf-8")
-    main(
-        [
-            "--languages",
-            "zh",
-            "--max-pages",
-            "2",
-            "--out",
-            str(tmp_path),
-            "--gaps-only",
-            "--lm-folds",
-            "0",
-        ]
-    )
+    _small_fit(tmp_path, "--gaps-only")
     gaps = model_from_json((tmp_path / model_filename("gaps", "zh")).read_text("utf-8"))
     assert isinstance(gaps, BoostedLinkModel)
     assert (tmp_path / model_filename("gaps", "zh", frozenset({"lm"}))).exists()
@@ -173,4 +154,3 @@ def test_cross_fitted_language_models_never_read_their_pages_articles(tmp_path: 
     assert bits_per_char(lms[pages[2]], own) > bits_per_char(lms[pages[0]], own) + 1
     with pytest.raises(ValueError, match="article_ids"):
         page_fold([tmp_path / "unknown.json"], article_ids, 2)
-
