@@ -15,7 +15,6 @@ from numpy.typing import NDArray
 
 from newsdeinterleave.assembly import ArticlePlan
 from newsdeinterleave.engine import (
-    KEEP_PER_FRAGMENT,
     LinkGraph,
     PageModels,
     language_family,
@@ -210,7 +209,7 @@ def reconstruct_block(
     language: str,
     disable: Collection[str] = (),
     *,
-    keep: int = KEEP_PER_FRAGMENT,
+    keep: int | None = None,
     chain_pairs: int = CHAIN_PAIR_BUDGET,
 ) -> tuple[list[ArticlePlan], list[tuple[int, int]], list[str], int]:
     """The full pipeline on one page (or one block of a very large page)."""
