@@ -50,6 +50,7 @@ from newsdeinterleave.pipeline import (
     fragment_roles,
     graph_link_evidence,
     split_chains,
+    weak_link_bar,
 )
 from newsdeinterleave.roles import LINK_ROLE_LANGUAGES, RoleModel, role_features
 from newsdeinterleave.scoring import (
@@ -358,7 +359,7 @@ def chain_examples(
     if len(fragments) < 2:
         return None
     roles = fragment_roles(graph, roles_model)
-    chains = split_chains(graph, roles)
+    chains = split_chains(graph, roles, weak_link_bar(page.language))
     if len(chains) < 2:
         return None
     pairs = chain_features(graph, chains, roles, page.models)
@@ -412,7 +413,9 @@ def merge_examples(
     if len(fragments) < 2:
         return None
     roles = fragment_roles(graph, roles_model)
-    articles = draft_stories(graph, page.models, roles, chains)
+    articles = draft_stories(
+        graph, page.models, roles, chains, weak_below=weak_link_bar(page.language)
+    )
     candidates = merge_candidates(articles, roles, graph.table)
     if candidates is None:
         return None
