@@ -29,7 +29,7 @@ from newsdeinterleave.features import (
     top_k_mask,
 )
 from newsdeinterleave.scoring import Scorer, load_shipped, model_from_json
-from newsdeinterleave.segmentation import Chunk, Fragment, group_fragments
+from newsdeinterleave.segmentation import Chunk, Fragment, group_fragments, split_chunks, unflatten
 from newsdeinterleave.splicing import Splicer, predict_breaks
 from newsdeinterleave.topic import context_vectors, pair_similarity
 
@@ -77,6 +77,20 @@ def window_for(n: int) -> int:
 def language_family(language: str) -> str:
     """Models exist for zh and en; other scripts use the model closest in typesetting."""
     return "zh" if language in ("zh", "ja", "ko") else "en"
+
+
+def engine_lines(chunks: list[Chunk], language: str) -> list[Chunk]:
+    """Chunks as the stages read them: a flattened page gets lines again.
+
+    See :func:`segmentation.unflatten`: CJK pages get a line per chunk, Latin
+    pages a line per sentence.
+    """
+    return unflatten(chunks, cjk=language_family(language) == "zh")
+
+
+def page_chunks(text: str, language: str) -> list[Chunk]:
+    """The page's chunks as the engine, its explanations and its training read them."""
+    return engine_lines(split_chunks(text), language)
 
 
 @lru_cache(maxsize=64)

@@ -13,8 +13,7 @@ from collections.abc import Collection
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from newsdeinterleave.engine import make_fragments, page_graph
-from newsdeinterleave.segmentation import split_chunks
+from newsdeinterleave.engine import make_fragments, page_chunks, page_graph
 from newsdeinterleave.text import detect_language
 
 
@@ -47,7 +46,7 @@ class JoinExplanation(BaseModel):
 def fragment_at(page_text: str, offset: int, language: str | None = None) -> int:
     """Index of the fragment holding character ``offset`` (as the engine cuts the page)."""
     lang = language or detect_language(page_text)
-    for frag in make_fragments(page_text, split_chunks(page_text), lang):
+    for frag in make_fragments(page_text, page_chunks(page_text, lang), lang):
         if frag.start <= offset < frag.end:
             return frag.index
     raise ValueError(f"offset {offset} is whitespace or outside the page")
@@ -63,7 +62,7 @@ def explain(
 ) -> JoinExplanation:
     """Why fragment ``right`` does or does not follow fragment ``left`` (fragment indices)."""
     lang = language or detect_language(page_text)
-    graph, _ = page_graph(page_text, split_chunks(page_text), lang, disable)
+    graph, _ = page_graph(page_text, page_chunks(page_text, lang), lang, disable)
     fragments = graph.fragments
     n = len(fragments)
     if not (0 <= left < n and 0 <= right < n):

@@ -18,6 +18,7 @@ from newsdeinterleave.assembly import ArticlePlan
 from newsdeinterleave.engine import (
     LinkGraph,
     PageModels,
+    engine_lines,
     language_family,
     link_chains,
     load_link_model,
@@ -160,6 +161,7 @@ def reconstruct(
     text: str, chunks: list[Chunk], language: str, disable: Collection[str] = ()
 ) -> tuple[list[ArticlePlan], list[tuple[int, int]], list[str], int]:
     """Articles (as plans), unassigned spans, warnings, and the number of fragments used."""
+    chunks = engine_lines(chunks, language)
     if len(chunks) <= BLOCK_CHUNKS:
         return reconstruct_block(text, chunks, language, disable)
     plans: list[ArticlePlan] = []

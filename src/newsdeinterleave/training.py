@@ -36,6 +36,7 @@ from newsdeinterleave.engine import (
     build_graph,
     language_family,
     make_fragments,
+    page_chunks,
     page_models,
 )
 from newsdeinterleave.evaluation import load_gold
@@ -61,7 +62,7 @@ from newsdeinterleave.scoring import (
     probability,
     save,
 )
-from newsdeinterleave.segmentation import Chunk, Fragment, split_chunks
+from newsdeinterleave.segmentation import Chunk, Fragment
 from newsdeinterleave.splicing import NEIGHBOUR_LANGUAGES, Splicer, gap_features, line_gaps
 from newsdeinterleave.text import display_width
 
@@ -207,7 +208,7 @@ def labelled_page(json_path: Path, general: NGramModel | None = None) -> Labelle
     """A gold page made ready for fitting; ``general`` replaces the shipped LM if given."""
     gold, text = load_gold(json_path, validate=False)
     articles = [[(p.start, p.end) for p in a.pieces] for a in gold.articles]
-    chunks = split_chunks(text)
+    chunks = page_chunks(text, gold.language)
     models = page_models([c.text for c in chunks], gold.language, ())
     roles = ["other"] * len(text)
     owner = np.full(len(text), -1, dtype=np.int64)
