@@ -110,3 +110,40 @@ def test_diagonal_mean_pools_the_parallel_pairs_not_the_pair_itself() -> None:
     stride_two = mean[(jj - ii == 2) & (ii >= 3) & (ii < n - 5)]
     adjacent = mean[(jj - ii == 1) & (ii >= 3) & (ii < n - 5)]
     assert stride_two.mean() > adjacent.mean() + 0.5
+
+
+def test_blank_lines_mark_block_ends_and_starts() -> None:
+    # Two boxes: lines 0-1, a blank line, line 3 (its first chunk continues a box far away).
+    table = fragment_table(_fragments("甲乙丙丁\n戊己庚辛\n\n壬癸 子丑"))
+    assert table.blanks_above.tolist() == [0, 0, 1, 1]
+    assert table.block_end.tolist() == [False, True, False, True]
+    assert table.block_start.tolist() == [True, False, True, False]
+    # Of the two line ends before the last line, one is followed by a blank line.
+    assert table.blank_share == pytest.approx(0.5)
+
+
+def test_block_columns_only_where_asked_and_only_in_the_rich_set() -> None:
+    table = fragment_table(_fragments("甲乙丙丁\n戊己庚辛\n\n壬癸子丑"))
+    ii, jj = candidate_pairs(table.size, 2)
+    plain = pair_features(table, ii, jj, general=None, page=None, topic=None)
+    blocks = pair_features(table, ii, jj, general=None, page=None, topic=None, blocks=True)
+    cheap = pair_features(
+        table, ii, jj, general=None, page=None, topic=None, blocks=True, rich=False
+    )
+    assert "adj_across_blank" not in plain.names and "adj_across_blank" not in cheap.names
+    across = blocks.matrix[:, blocks.names.index("adj_across_blank")]
+    crossing = {(int(i), int(j)) for i, j, v in zip(ii, jj, across, strict=True) if v}
+    assert crossing == {(1, 2)}
+    blank = blocks.matrix[:, blocks.names.index("blank_lines_between")]
+    assert blank[(ii == 0) & (jj == 2)][0] == pytest.approx(np.log1p(1))
+    assert blank[(ii == 0) & (jj == 1)][0] == 0.0
+
+
+def test_block_columns_follow_the_language_setting() -> None:
+    from newsdeinterleave.engine import build_graph
+    from newsdeinterleave.features import BLOCK_LANGUAGES
+
+    text = "甲乙丙丁\n戊己庚辛\n\n壬癸子丑"
+    for language in ("zh", "en"):
+        graph = build_graph(text, _fragments(text), language, use_model=False)
+        assert ("adj_across_blank" in graph.features.names) == (language in BLOCK_LANGUAGES)

@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from newsdeinterleave.decoding import chains, decode_links
 from newsdeinterleave.features import (
+    BLOCK_LANGUAGES,
     BestOffsets,
     Continuity,
     FragmentTable,
@@ -225,6 +226,7 @@ def build_graph(
             order_reliability=reliability,
             first_stage=first_stage,
             first_stage_columns=first_stage_columns,
+            blocks=language_family(language) in BLOCK_LANGUAGES,
         )
 
     if prune is None and use_model:
