@@ -26,7 +26,7 @@ def _features(text: str) -> np.ndarray:
     n = len(fragments)
     ii = np.arange(n - 1, dtype=np.int64)
     links = link_evidence(n, ii, ii + 1, np.zeros(n - 1), np.append(ii + 1, -1))
-    return role_features(fragment_table(fragments), fragments, links)
+    return role_features(fragment_table(fragments), links)
 
 
 def test_link_evidence_is_the_best_candidate_and_the_chosen_link_each_way() -> None:

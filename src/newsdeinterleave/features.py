@@ -88,16 +88,30 @@ class FragmentTable:
         return len(self.texts)
 
     @property
+    def blank_before(self) -> BoolArray:
+        """Fragments whose line has a blank line (or the page start) above it."""
+        line_blanks = np.zeros(int(self.line.max()) + 1 if self.size else 0, dtype=np.int64)
+        line_blanks[self.line] = self.blanks_above
+        gap: BoolArray = np.diff(line_blanks, prepend=-1) > 0
+        return gap[self.line]
+
+    @property
+    def blank_after(self) -> BoolArray:
+        """Fragments whose line has a blank line (or the page end) below it."""
+        line_blanks = np.zeros(int(self.line.max()) + 1 if self.size else 0, dtype=np.int64)
+        line_blanks[self.line] = self.blanks_above
+        gap: BoolArray = np.append(np.diff(line_blanks) > 0, True)
+        return gap[self.line]
+
+    @property
     def block_end(self) -> BoolArray:
         """Fragments that end a line followed by a blank line (or end the page)."""
-        after: BoolArray = np.append(self.blanks_above[1:] > self.blanks_above[:-1], True)
-        return self.last & after
+        return self.last & self.blank_after
 
     @property
     def block_start(self) -> BoolArray:
         """Fragments that start a line after a blank line (or start the page)."""
-        before: BoolArray = np.insert(self.blanks_above[1:] > self.blanks_above[:-1], 0, True)
-        return self.first & before
+        return self.first & self.blank_before
 
     @property
     def blank_share(self) -> float:

@@ -55,7 +55,7 @@ def role_guesses(graph: LinkGraph, model: RoleModel | None) -> tuple[list[Role],
     if model is None or not graph.fragments:
         return heuristic_roles(graph.table), np.zeros(len(graph.fragments))
     links = graph_link_evidence(graph) if model.reads_links else None
-    return model.predict_with_probability(role_features(graph.table, graph.fragments, links))
+    return model.predict_with_probability(role_features(graph.table, links))
 
 
 def graph_link_evidence(graph: LinkGraph) -> FloatArray:

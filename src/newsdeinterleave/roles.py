@@ -14,7 +14,6 @@ title (its best incoming link is weak) while every body line continues one.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +24,6 @@ from newsdeinterleave.boosting import BoostedLinkModel, boosted_classifier
 from newsdeinterleave.features import FragmentTable
 from newsdeinterleave.models import ROLES, Role
 from newsdeinterleave.punctuation import CLAUSE_END, SENTENCE_END
-from newsdeinterleave.segmentation import Fragment
 
 FloatArray = NDArray[np.float64]
 
@@ -109,44 +107,41 @@ def link_evidence(
 
 
 def _blocks(
-    raw_lines: NDArray[np.int64],
+    table: FragmentTable,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, NDArray[np.int64]]:
     """Per fragment: blank line before / after its line, its block's size and its place in it.
 
     A block is a run of lines with no blank line between them: extractors put
     blank lines around paragraphs, titles and captions alike.
     """
-    n = len(raw_lines)
-    if not n:
+    if not table.size:
         empty = np.zeros(0)
         return empty, empty, empty, empty, np.zeros(0, dtype=np.int64)
-    lines, index = np.unique(raw_lines, return_inverse=True)
-    gap_before = np.concatenate([[2], np.diff(lines)]) > 1
-    gap_after = np.concatenate([np.diff(lines), [2]]) > 1
+    blank_before = table.blank_before
+    gap_before = np.zeros(int(table.line.max()) + 1, dtype=bool)
+    gap_before[table.line] = blank_before
     block = np.cumsum(gap_before) - 1
     size = np.bincount(block).astype(np.float64)
     starts = np.flatnonzero(gap_before)
-    place = np.arange(len(lines)) - starts[block]
+    place = np.arange(len(gap_before)) - starts[block]
+    index = table.line
     return (
-        gap_before[index].astype(np.float64),
-        gap_after[index].astype(np.float64),
+        blank_before.astype(np.float64),
+        table.blank_after.astype(np.float64),
         np.log1p(size[block][index]),
         np.minimum(place[index], 5).astype(np.float64),
         np.asarray(block[index], dtype=np.int64),
     )
 
 
-def role_features(
-    table: FragmentTable, fragments: Sequence[Fragment], links: FloatArray | None = None
-) -> FloatArray:
+def role_features(table: FragmentTable, links: FloatArray | None = None) -> FloatArray:
     """One row per fragment: its form, its block's and its neighbours' (no vocabulary).
 
     With ``links`` (the :func:`link_evidence` columns) the row ends with them.
     """
     n = table.size
-    raw_lines = np.array([f.line for f in fragments], dtype=np.int64)
     line_chunks = np.bincount(table.line)[table.line] if n else np.zeros(0, dtype=np.int64)
-    blank_before, blank_after, block_lines, block_place, block_id = _blocks(raw_lines)
+    blank_before, blank_after, block_lines, block_place, block_id = _blocks(table)
     # Does the block a fragment belongs to end with a sentence end?
     last_in_block = np.zeros(int(block_id.max()) + 1 if n else 0, dtype=np.int64)
     np.maximum.at(last_in_block, block_id, np.arange(n))

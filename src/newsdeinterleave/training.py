@@ -347,7 +347,7 @@ def role_examples(page: LabelledPage, graph: LinkGraph) -> tuple[NDArray[np.floa
     fragments = graph.fragments
     reads_links = language_family(page.language) in LINK_ROLE_LANGUAGES
     evidence = graph_link_evidence(graph) if reads_links else None
-    matrix = role_features(graph.table, fragments, evidence)
+    matrix = role_features(graph.table, evidence)
     labels: list[Role] = [cast(Role, page.roles[f.start]) for f in fragments]
     return matrix, labels
 
