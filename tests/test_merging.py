@@ -51,6 +51,19 @@ def test_each_piece_joins_the_story_it_reads_like_after_its_own_lines() -> None:
     assert sorted(k for a in merged for k in a) == list(range(len(LINES)))
 
 
+def test_the_bar_decides_how_doubtful_a_merge_may_be() -> None:
+    table = page_table()
+    articles = [[0, 1], [2], [3], [4], [5], [6]]
+    candidates = merge_candidates(articles, ROLES, table)
+    assert candidates is not None
+    model = topic_model(candidates.features.names, candidates.features.families)
+    # The weather line shares no words with either story (log-odds -0.4): under a
+    # bar of -1 it still goes to its best story, and a bar of 10 merges nothing.
+    loose = merge_stories(articles, candidates, model, threshold=-1.0)
+    assert len(loose) == 2 and sorted(k for a in loose for k in a) == list(range(len(LINES)))
+    assert merge_stories(articles, candidates, model, threshold=10.0) == articles
+
+
 def test_nothing_merges_without_titles_pieces_or_a_model() -> None:
     table = page_table()
     articles = [[0, 1], [2], [3], [4], [5], [6]]

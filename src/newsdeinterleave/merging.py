@@ -140,14 +140,23 @@ def merge_candidates(
 
 
 def merge_stories(
-    articles: list[list[int]], candidates: MergeCandidates | None, model: Scorer | None
+    articles: list[list[int]],
+    candidates: MergeCandidates | None,
+    model: Scorer | None,
+    threshold: float | None = None,
 ) -> list[list[int]]:
-    """Append each piece to its best story (if the model gives it even odds), in input order."""
+    """Append each piece to its best story, in input order, if its log-odds reach ``threshold``.
+
+    The bar defaults to the model's own (even odds unless it says otherwise). A lower
+    bar trades a few wrong merges for fewer stranded pieces, which the page's reader
+    (and B-cubed recall) pays for more dearly than a piece in the wrong story.
+    """
     if candidates is None or model is None or not len(candidates.ii):
         return articles
     model.check_features(candidates.features.names)
     log_odds = model.log_odds(candidates.features.matrix)
-    threshold = float(model.meta.get("threshold", 0.0))  # type: ignore[arg-type]
+    if threshold is None:
+        threshold = float(model.meta.get("threshold", 0.0))  # type: ignore[arg-type]
     best = np.full(len(candidates.guests), -np.inf)
     np.maximum.at(best, candidates.ii, log_odds)
     pieces: dict[int, list[int]] = {}
