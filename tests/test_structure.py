@@ -71,6 +71,13 @@ def test_grouping_cannot_hang_a_title_behind_another_story(monkeypatch: pytest.M
     monkeypatch.setattr(pipeline, "role_guesses", roles)
     monkeypatch.setattr(pipeline, "attach_orphan_headers", lambda articles, *_: articles)
     monkeypatch.setattr(pipeline, "merge_stories", lambda articles, *_: articles)
+    # The chain-matching path (the one taken where no same-story model ships).
+    shipped = pipeline.load_link_model
+    monkeypatch.setattr(
+        pipeline,
+        "load_link_model",
+        lambda kind, *rest: None if kind == "cluster" else shipped(kind, *rest),
+    )
     plans, _, _, _ = pipeline.reconstruct_block(text, chunks, "zh")
     firsts = [text[plan.pieces[0].start : plan.pieces[0].end] for plan in plans]
     assert len(plans) == 2 and firsts[1] == "第二篇标题"

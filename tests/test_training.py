@@ -51,6 +51,13 @@ def test_a_small_fit_writes_loadable_models(tmp_path: Path) -> None:
     assert (tmp_path / "roles-zh.json").exists()
     merge = model_from_json((tmp_path / model_filename("merge", "zh")).read_text("utf-8"))
     assert isinstance(merge, LinkModel) and {"adjacency", "similarity"} <= set(merge.names)
+    cluster = model_from_json((tmp_path / model_filename("cluster", "zh")).read_text("utf-8"))
+    assert isinstance(cluster, BoostedLinkModel) and "word_sim" in cluster.names
+    assert -4.0 <= float(cluster.meta["threshold"]) <= 3.0  # type: ignore[arg-type]
+    no_topic = model_from_json(
+        (tmp_path / model_filename("cluster", "zh", frozenset({"topic"}))).read_text("utf-8")
+    )
+    assert not any(name.endswith("_sim") for name in no_topic.names)
     # The merge stage alone refits on the stages already saved, and leaves them as they are.
     saved_links = (tmp_path / model_filename("links", "zh")).read_text("utf-8")
     (tmp_path / model_filename("merge", "zh")).unlink()

@@ -1,8 +1,9 @@
 """The reconstruction pipeline, stage by stage.
 
 chunks -> fragments (segmentation + splice cuts) -> scored links (features,
-scoring) -> chains (decoding) -> roles -> articles (grouping) -> plans
-(structure). Each stage is a pure function of the previous stage's output.
+scoring) -> chains (decoding) -> roles -> articles (clustering; the chain
+matching and merge where no same-story model ships) -> plans (structure).
+Each stage is a pure function of the previous stage's output.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from newsdeinterleave.assembly import ArticlePlan
+from newsdeinterleave.clustering import cluster_stories, pair_features
 from newsdeinterleave.engine import (
     LinkGraph,
     PageModels,
@@ -257,6 +259,39 @@ def draft_stories(
     return attach_orphan_headers(articles, roles, texts)
 
 
+def clustered_stories(
+    graph: LinkGraph,
+    models: PageModels,
+    roles: list[Role],
+    scorers: tuple[Scorer, Scorer],
+    disable: Collection[str] = (),
+    chain_pairs: int = CHAIN_PAIR_BUDGET,
+    weak_below: float = 0.0,
+) -> list[list[int]]:
+    """Stories gathered from the chains by the same-story model (``clustering.py``).
+
+    ``scorers`` are the chain model (which chain follows which, to order a story)
+    and the same-story model, whose own bar stops the agglomeration.
+    """
+    chain_model, cluster_model = scorers
+    chains = split_chains(graph, roles, weak_below)
+    if len(chains) < 2:
+        return chains
+    links = chain_features(graph, chains, roles, models, disable, chain_pairs)
+    chain_model.check_features(links.features.names)
+    chain_log_odds = chain_model.log_odds(links.features.matrix)
+    pairs = pair_features(chains, roles, graph.table, links, chain_log_odds, disable)
+    cluster_model.check_features(pairs.features.names)
+    pair_log_odds = cluster_model.log_odds(pairs.features.matrix)
+    bars = (model_bar(cluster_model), model_bar(chain_model))
+    return cluster_stories(chains, roles, pairs, pair_log_odds, links, chain_log_odds, bars)
+
+
+def model_bar(model: Scorer) -> float:
+    """The decision bar a model was fitted with (log-odds; 0 if it carries none)."""
+    return float(model.meta.get("threshold", 0.0))  # type: ignore[arg-type]
+
+
 def reconstruct_block(
     text: str,
     chunks: list[Chunk],
@@ -272,10 +307,16 @@ def reconstruct_block(
     roles, sureness = role_guesses(graph, load_role_model(language))
     chain_model = load_link_model("chains", language, disabled)
     weak = weak_link_bar(language)
-    articles = draft_stories(graph, models, roles, chain_model, disabled, chain_pairs, weak)
-    candidates = merge_candidates(articles, roles, graph.table, disabled)
-    merge_model = load_link_model("merge", language, disabled)
-    articles = merge_stories(articles, candidates, merge_model, merge_bar(language))
+    cluster_model = load_link_model("cluster", language, disabled)
+    if cluster_model is not None and chain_model is not None:
+        articles = clustered_stories(
+            graph, models, roles, (chain_model, cluster_model), disabled, chain_pairs, weak
+        )
+    else:
+        articles = draft_stories(graph, models, roles, chain_model, disabled, chain_pairs, weak)
+        candidates = merge_candidates(articles, roles, graph.table, disabled)
+        merge_model = load_link_model("merge", language, disabled)
+        articles = merge_stories(articles, candidates, merge_model, merge_bar(language))
     articles = captions_last(articles, roles)
     articles = release_furniture(articles, sure_furniture(roles, sureness))
     confidence = link_confidence(graph)

@@ -520,7 +520,7 @@ def _load_optional(folder: Path, kind: str, language: str) -> Scorer | None:
     return model_from_json(path.read_text("utf-8")) if path.exists() else None
 
 
-def _load_stages(folder: Path, family: str) -> tuple[Splicer, Scorer, Scorer, RoleModel, Scorer]:
+def load_stages(folder: Path, family: str) -> tuple[Splicer, Scorer, Scorer, RoleModel, Scorer]:
     """Every fitted stage below the merge, as saved in ``folder``."""
     splicer = Splicer(_load(folder, "gaps", family), _load_optional(folder, "gaps-columns", family))
     roles = RoleModel.from_json((folder / model_filename("roles", family)).read_text("utf-8"))
@@ -637,7 +637,26 @@ def fit_lower(
     return full_gaps, prune_models[model_filename("prune", family)]
 
 
+def labelled_pages(args: argparse.Namespace, language: str) -> list[LabelledPage]:
+    """The train pages of ``language`` in ``args.pages``, scored with fold LMs where due."""
+    pages = sorted(
+        path
+        for folder in args.pages
+        for path in training_pages(folder, language)
+        if path.stem not in set(getattr(args, "exclude", []))
+    )
+    if args.max_pages:
+        pages = pages[: args.max_pages]
+    if args.lm_folds > 1 and language_family(language) in LM_FOLD_LANGUAGES:
+        ids = {k: v for folder in args.pages for k, v in page_article_ids(folder).items()}
+        lms = fold_language_models(pages, ids, args.corpus, language, args.lm_folds)
+        return [labelled_page(p, lms[p]) for p in pages]
+    return [labelled_page(p) for p in pages]
+
+
 def main(argv: list[str] | None = None) -> None:
+    from newsdeinterleave.training_clusters import fit_clusters
+
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "--pages",
@@ -693,27 +712,14 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     for language in args.languages:
         t0 = time.perf_counter()
-        pages = sorted(
-            path
-            for folder in args.pages
-            for path in training_pages(folder, language)
-            if path.stem not in set(args.exclude)
-        )
-        if args.max_pages:
-            pages = pages[: args.max_pages]
-        if args.lm_folds > 1 and language_family(language) in LM_FOLD_LANGUAGES:
-            ids = {k: v for folder in args.pages for k, v in page_article_ids(folder).items()}
-            lms = fold_language_models(pages, ids, args.corpus, language, args.lm_folds)
-            labelled = [labelled_page(p, lms[p]) for p in pages]
-        else:
-            labelled = [labelled_page(p) for p in pages]
+        labelled = labelled_pages(args, language)
         family = language_family(language)
         rng = np.random.default_rng(args.seed)
         if args.gaps_only:
             fit_gaps(labelled, family, args)
             continue
         if args.merge_only:
-            splicer, prune, links, role_model, chain_model = _load_stages(args.out, family)
+            splicer, prune, links, role_model, chain_model = load_stages(args.out, family)
             graphs = [scored_graph(p, splicer, prune, links) for p in labelled]
             fit_merge(labelled, graphs, family, (role_model, chain_model), args)
             continue
@@ -755,7 +761,8 @@ def main(argv: list[str] | None = None) -> None:
         )
         chain_model = chain_models[model_filename("chains", family)]
         fit_merge(labelled, graphs, family, (role_model, chain_model), args)
-        print(f"{language}: {len(pages)} pages fitted in {time.perf_counter() - t0:.1f}s")
+        fit_clusters(labelled, graphs, family, (role_model, chain_model), args.out, args.seed)
+        print(f"{language}: {len(labelled)} pages fitted in {time.perf_counter() - t0:.1f}s")
 
 
 if __name__ == "__main__":
