@@ -114,3 +114,21 @@ def test_the_engine_reads_the_shipped_same_story_models_in_every_setting(
     page = deinterleave(text)
     assert calls and calls[0] >= 2
     assert page.articles
+
+
+def test_a_story_is_as_sure_as_its_chains_belong_together() -> None:
+    from newsdeinterleave.clustering import ChainPairs, story_confidence
+    from newsdeinterleave.features import PairFeatures
+
+    chains = [[0, 1], [2], [3, 4, 5], [6]]
+    stories = [[0, 1, 2], [3, 4, 5], [6]]
+    ii = np.array([0, 0, 1], dtype=np.int64)
+    jj = np.array([1, 2, 2], dtype=np.int64)
+    pairs = ChainPairs(ii, jj, PairFeatures([], [], np.zeros((3, 0))))
+    log_odds = np.array([np.log(3.0), -5.0, -5.0])  # chains 0 and 1: probability 0.75
+    links = np.array([0.9, 0.2, 0.4, 0.8, 0.6, 0.1, 0.3])
+    sure = story_confidence(stories, chains, pairs, log_odds, links)
+    assert np.allclose(sure[[0, 1, 2]], 0.75)
+    # One chain: the mean of the links inside it (its last link leaves the story).
+    assert np.allclose(sure[[3, 4, 5]], 0.7)
+    assert sure[6] == 1.0  # a lone fragment

@@ -54,6 +54,12 @@ class ChainPairs:
     features: PairFeatures
 
 
+def no_pairs() -> ChainPairs:
+    """The pairs of a page with fewer than two chains."""
+    empty = np.zeros(0, dtype=np.int64)
+    return ChainPairs(empty, empty, PairFeatures([], [], np.zeros((0, 0))))
+
+
 def titled_chains(chains: Sequence[list[int]], roles: Sequence[Role]) -> BoolArray:
     return np.array([any(roles[k] == "title" for k in c) for c in chains], dtype=bool)
 
@@ -269,3 +275,41 @@ def cluster_stories(
     succ, _ = _directed(count, links, chain_log_odds)
     stories = [order_story(g, chains, roles, succ, link_bar) for g in groups]
     return sorted(stories, key=min)
+
+
+def story_confidence(
+    stories: Sequence[list[int]],
+    chains: Sequence[list[int]],
+    pairs: ChainPairs,
+    pair_log_odds: FloatArray,
+    link_confidence: FloatArray,
+) -> FloatArray:
+    """Per fragment, how sure the engine is that its story is one printed story.
+
+    A story gathered from several chains gets the mean same-story probability
+    over its pairs of chains; one chain gets the mean probability of the links
+    inside it (1 for a lone fragment). The mean confidence of the links leaving
+    a story's fragments says less about that: telling articles at least 95 %
+    from one gold story from the rest (``python -m benchmarks.eval_confidence``,
+    the dev pages) it scores AUC 0.697 zh and 0.639 en, this 0.796 and 0.781.
+    """
+    n = len(link_confidence)
+    chain_of = np.full(n, -1, dtype=np.int64)
+    for c, members in enumerate(chains):
+        chain_of[members] = c
+    story_of_chain = np.full(len(chains), -1, dtype=np.int64)
+    for s, story in enumerate(stories):
+        story_of_chain[chain_of[story]] = s
+    inside = story_of_chain[pairs.ii] == story_of_chain[pairs.jj]
+    prob = 1.0 / (1.0 + np.exp(-pair_log_odds[inside]))
+    owner = story_of_chain[pairs.ii[inside]]
+    total = np.bincount(owner, weights=prob, minlength=len(stories))
+    count = np.bincount(owner, minlength=len(stories))
+    out = np.ones(n)
+    for s, story in enumerate(stories):
+        if count[s]:
+            out[story] = total[s] / count[s]
+        else:
+            inner = [k for c in {int(chain_of[k]) for k in story} for k in chains[c][:-1]]
+            out[story] = float(np.mean(link_confidence[inner])) if inner else 1.0
+    return out

@@ -16,7 +16,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from newsdeinterleave.assembly import ArticlePlan
-from newsdeinterleave.clustering import cluster_stories, pair_features
+from newsdeinterleave.clustering import (
+    cluster_stories,
+    no_pairs,
+    pair_features,
+    story_confidence,
+)
 from newsdeinterleave.engine import (
     LinkGraph,
     PageModels,
@@ -267,16 +272,18 @@ def clustered_stories(
     disable: Collection[str] = (),
     chain_pairs: int = CHAIN_PAIR_BUDGET,
     weak_below: float = 0.0,
-) -> list[list[int]]:
+) -> tuple[list[list[int]], FloatArray]:
     """Stories gathered from the chains by the same-story model (``clustering.py``).
 
     ``scorers`` are the chain model (which chain follows which, to order a story)
-    and the same-story model, whose own bar stops the agglomeration.
+    and the same-story model, whose own bar stops the agglomeration. Also returns,
+    per fragment, the confidence of the story it went to.
     """
     chain_model, cluster_model = scorers
     chains = split_chains(graph, roles, weak_below)
+    links_confidence = link_confidence(graph)
     if len(chains) < 2:
-        return chains
+        return chains, story_confidence(chains, chains, no_pairs(), np.zeros(0), links_confidence)
     links = chain_features(graph, chains, roles, models, disable, chain_pairs)
     chain_model.check_features(links.features.names)
     chain_log_odds = chain_model.log_odds(links.features.matrix)
@@ -284,7 +291,9 @@ def clustered_stories(
     cluster_model.check_features(pairs.features.names)
     pair_log_odds = cluster_model.log_odds(pairs.features.matrix)
     bars = (model_bar(cluster_model), model_bar(chain_model))
-    return cluster_stories(chains, roles, pairs, pair_log_odds, links, chain_log_odds, bars)
+    stories = cluster_stories(chains, roles, pairs, pair_log_odds, links, chain_log_odds, bars)
+    sureness = story_confidence(stories, chains, pairs, pair_log_odds, links_confidence)
+    return stories, sureness
 
 
 def model_bar(model: Scorer) -> float:
@@ -309,10 +318,11 @@ def reconstruct_block(
     weak = weak_link_bar(language)
     cluster_model = load_link_model("cluster", language, disabled)
     if cluster_model is not None and chain_model is not None:
-        articles = clustered_stories(
+        articles, story_sureness = clustered_stories(
             graph, models, roles, (chain_model, cluster_model), disabled, chain_pairs, weak
         )
     else:
+        story_sureness = None
         articles = draft_stories(graph, models, roles, chain_model, disabled, chain_pairs, weak)
         candidates = merge_candidates(articles, roles, graph.table, disabled)
         merge_model = load_link_model("merge", language, disabled)
@@ -320,5 +330,7 @@ def reconstruct_block(
     articles = captions_last(articles, roles)
     articles = release_furniture(articles, sure_furniture(roles, sureness))
     confidence = link_confidence(graph)
-    plans, unassigned = assemble_articles(graph.fragments, graph.table, articles, roles, confidence)
+    plans, unassigned = assemble_articles(
+        graph.fragments, graph.table, articles, roles, confidence, story_sureness
+    )
     return plans, unassigned, graph.warnings, len(graph.fragments)

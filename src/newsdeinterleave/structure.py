@@ -264,12 +264,17 @@ def assemble_articles(
     articles: list[list[int]],
     roles: list[Role],
     link_confidence: np.ndarray,
+    story_confidence: np.ndarray | None = None,
 ) -> tuple[list[ArticlePlan], list[tuple[int, int]]]:
     """Plans for the articles, and the spans left to ``unassigned``.
 
     A group made only of ``other`` fragments (page furniture: folios, dates,
-    section banners) belongs to no article and is reported as unassigned.
+    section banners) belongs to no article and is reported as unassigned. An
+    article's confidence is the mean ``story_confidence`` of its fragments where
+    the grouping gave one (how sure it is that they are one story), else the
+    mean confidence of the links leaving them; each piece keeps its link's.
     """
+    sureness = link_confidence if story_confidence is None else story_confidence
     plans: list[ArticlePlan] = []
     unassigned: list[tuple[int, int]] = []
     for members in articles:
@@ -288,6 +293,6 @@ def assemble_articles(
             )
             for pos, k in enumerate(members)
         ]
-        conf = float(np.mean([link_confidence[k] for k in members])) if members else 0.0
+        conf = float(np.mean([sureness[k] for k in members])) if members else 0.0
         plans.append(ArticlePlan(pieces=pieces, confidence=conf))
     return plans, unassigned
