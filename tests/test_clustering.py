@@ -37,6 +37,11 @@ def test_two_titled_groups_never_merge_and_unscored_pairs_count_against() -> Non
     titled = np.array([True, False, True])
     groups = gather(3, ii, jj, lo, titled, bar=-10.0)
     assert len(groups) == 2 and sorted(len(g) for g in groups) == [1, 2]
+    # With a finite penalty two titled groups merge when their odds clear it.
+    two_titles = np.array([True, True])
+    one_pair = (np.array([0]), np.array([1]), np.array([5.0]))
+    assert gather(2, *one_pair, two_titles, bar=0.0, title_penalty=2.0) == [[0, 1]]
+    assert gather(2, *one_pair, two_titles, bar=0.0, title_penalty=6.0) == [[0], [1]]
     # (0, 2) was never scored: it counts as UNSCORED, so {0, 1} and {2} average
     # (5 + UNSCORED) / 2 and a bar above that keeps them apart.
     untitled = np.zeros(3, dtype=bool)

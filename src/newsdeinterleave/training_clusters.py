@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from newsdeinterleave.clustering import gather, pair_features, titled_chains
+from newsdeinterleave.clustering import TITLE_PENALTY, gather, pair_features, titled_chains
 from newsdeinterleave.engine import LinkGraph, language_family
 from newsdeinterleave.grouping import chain_features
 from newsdeinterleave.pipeline import fragment_roles, split_chains, weak_link_bar
@@ -120,7 +120,11 @@ def fit_bar(model: Scorer, columns: list[int], cases: list[ClusterCase]) -> floa
         f1 = float(
             np.mean(
                 [
-                    bcubed_f1(gather(c.count, c.ii, c.jj, lo, c.titled, bar), c.gold, c.sizes)
+                    bcubed_f1(
+                        gather(c.count, c.ii, c.jj, lo, c.titled, bar, TITLE_PENALTY),
+                        c.gold,
+                        c.sizes,
+                    )
                     for c, lo in scored
                 ]
             )
