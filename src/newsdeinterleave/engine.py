@@ -29,7 +29,7 @@ from newsdeinterleave.features import (
     score_diagonals,
     top_k_mask,
 )
-from newsdeinterleave.scoring import Scorer, load_shipped, model_from_json
+from newsdeinterleave.scoring import Scorer, decision_bar, load_shipped, model_from_json
 from newsdeinterleave.segmentation import Chunk, Fragment, group_fragments, split_chunks, unflatten
 from newsdeinterleave.splicing import Splicer, predict_breaks
 from newsdeinterleave.topic import context_vectors, pair_similarity
@@ -263,7 +263,7 @@ def build_graph(
             warnings.append("no trained link model for these settings: input order kept")
         natural = feats.matrix[:, feats.names.index("natural")] if len(ii) else np.zeros(0)
         log_odds = np.where(natural > 0, 5.0, -5.0)
-    threshold = float(model.meta.get("threshold", 0.0)) if model is not None else 0.0  # type: ignore[arg-type]
+    threshold = decision_bar(model) if model is not None else 0.0
     successor = decode_links(n, ii, jj, log_odds, threshold)
     return LinkGraph(fragments, table, ii, jj, feats, log_odds, successor, model, warnings)
 

@@ -22,7 +22,7 @@ from newsdeinterleave.decoding import decode_links
 from newsdeinterleave.engine import LinkGraph, PageModels
 from newsdeinterleave.features import PairFeatures, continuity_of_pairs
 from newsdeinterleave.models import Role
-from newsdeinterleave.scoring import Scorer
+from newsdeinterleave.scoring import Scorer, decision_bar
 from newsdeinterleave.topic import pair_similarity, text_vectors
 
 FloatArray = NDArray[np.float64]
@@ -159,8 +159,7 @@ def group_chains(
         return chains, np.zeros(0)
     model.check_features(links.features.names)
     log_odds = model.log_odds(links.features.matrix)
-    threshold = float(model.meta.get("threshold", 0.0))  # type: ignore[arg-type]
-    successor = decode_links(len(chains), links.ii, links.jj, log_odds, threshold)
+    successor = decode_links(len(chains), links.ii, links.jj, log_odds, decision_bar(model))
     articles = [[k for c in group for k in chains[c]] for group in follow_chains(successor)]
     chosen = successor[links.ii] == links.jj
     return articles, 1.0 / (1.0 + np.exp(-log_odds[chosen]))

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from newsdeinterleave.features import FragmentTable, PairFeatures
 from newsdeinterleave.models import Role
-from newsdeinterleave.scoring import Scorer
+from newsdeinterleave.scoring import Scorer, decision_bar
 from newsdeinterleave.structure import untitled_stories
 from newsdeinterleave.topic import cross_similarity, text_vectors, word_vectors
 
@@ -156,7 +156,7 @@ def merge_stories(
     model.check_features(candidates.features.names)
     log_odds = model.log_odds(candidates.features.matrix)
     if threshold is None:
-        threshold = float(model.meta.get("threshold", 0.0))  # type: ignore[arg-type]
+        threshold = decision_bar(model)
     best = np.full(len(candidates.guests), -np.inf)
     np.maximum.at(best, candidates.ii, log_odds)
     pieces: dict[int, list[int]] = {}

@@ -36,7 +36,7 @@ from newsdeinterleave.grouping import chain_features, group_chains
 from newsdeinterleave.merging import merge_candidates, merge_stories
 from newsdeinterleave.models import Role
 from newsdeinterleave.roles import RoleModel, heuristic_roles, link_evidence, role_features
-from newsdeinterleave.scoring import Scorer, load_shipped
+from newsdeinterleave.scoring import Scorer, decision_bar, load_shipped
 from newsdeinterleave.segmentation import Chunk
 from newsdeinterleave.structure import (
     assemble_articles,
@@ -269,6 +269,7 @@ def clustered_stories(
     models: PageModels,
     roles: list[Role],
     scorers: tuple[Scorer, Scorer],
+    links_confidence: FloatArray,
     disable: Collection[str] = (),
     chain_pairs: int = CHAIN_PAIR_BUDGET,
     weak_below: float = 0.0,
@@ -277,11 +278,11 @@ def clustered_stories(
 
     ``scorers`` are the chain model (which chain follows which, to order a story)
     and the same-story model, whose own bar stops the agglomeration. Also returns,
-    per fragment, the confidence of the story it went to.
+    per fragment, the confidence of the story it went to; ``links_confidence`` is
+    :func:`link_confidence` of the graph.
     """
     chain_model, cluster_model = scorers
     chains = split_chains(graph, roles, weak_below)
-    links_confidence = link_confidence(graph)
     if len(chains) < 2:
         return chains, story_confidence(chains, chains, no_pairs(), np.zeros(0), links_confidence)
     links = chain_features(graph, chains, roles, models, disable, chain_pairs)
@@ -290,15 +291,10 @@ def clustered_stories(
     pairs = pair_features(chains, roles, graph.table, links, chain_log_odds, disable)
     cluster_model.check_features(pairs.features.names)
     pair_log_odds = cluster_model.log_odds(pairs.features.matrix)
-    bars = (model_bar(cluster_model), model_bar(chain_model))
+    bars = (decision_bar(cluster_model), decision_bar(chain_model))
     stories = cluster_stories(chains, roles, pairs, pair_log_odds, links, chain_log_odds, bars)
     sureness = story_confidence(stories, chains, pairs, pair_log_odds, links_confidence)
     return stories, sureness
-
-
-def model_bar(model: Scorer) -> float:
-    """The decision bar a model was fitted with (log-odds; 0 if it carries none)."""
-    return float(model.meta.get("threshold", 0.0))  # type: ignore[arg-type]
 
 
 def reconstruct_block(
@@ -316,10 +312,12 @@ def reconstruct_block(
     roles, sureness = role_guesses(graph, load_role_model(language))
     chain_model = load_link_model("chains", language, disabled)
     weak = weak_link_bar(language)
+    confidence = link_confidence(graph)
     cluster_model = load_link_model("cluster", language, disabled)
     if cluster_model is not None and chain_model is not None:
+        scorers = (chain_model, cluster_model)
         articles, story_sureness = clustered_stories(
-            graph, models, roles, (chain_model, cluster_model), disabled, chain_pairs, weak
+            graph, models, roles, scorers, confidence, disabled, chain_pairs, weak
         )
     else:
         story_sureness = None
@@ -329,7 +327,6 @@ def reconstruct_block(
         articles = merge_stories(articles, candidates, merge_model, merge_bar(language))
     articles = captions_last(articles, roles)
     articles = release_furniture(articles, sure_furniture(roles, sureness))
-    confidence = link_confidence(graph)
     plans, unassigned = assemble_articles(
         graph.fragments, graph.table, articles, roles, confidence, story_sureness
     )

@@ -114,6 +114,11 @@ class LinkModel:
 Scorer = LinkModel | BoostedLinkModel
 
 
+def decision_bar(model: Scorer) -> float:
+    """The log-odds bar the model was fitted to decide at (0, even odds, if it carries none)."""
+    return float(model.meta.get("threshold", 0.0))  # type: ignore[arg-type]
+
+
 def model_from_json(data: str) -> Scorer:
     """Either kind of shipped link model, told apart by the JSON's ``kind``."""
     if json.loads(data).get("kind") == "boosted":

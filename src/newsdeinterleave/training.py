@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import cast
@@ -466,9 +466,19 @@ def stack(parts: list[TrainingSet]) -> TrainingSet:
 
 
 def fit_all(
-    data: TrainingSet, kind: str, language: str, seed: int, *, boosted: bool = False
+    data: TrainingSet,
+    kind: str,
+    language: str,
+    seed: int,
+    *,
+    boosted: bool = False,
+    bar: Callable[[Scorer, list[int]], float] | None = None,
 ) -> dict[str, Scorer]:
-    """One model with every feature family and one without each (for the ablations)."""
+    """One model with every feature family and one without each (for the ablations).
+
+    Each model's decision bar comes from ``bar(model, columns)`` if given, else
+    from the decoding cases the data carries (:func:`fit_threshold`).
+    """
     models: dict[str, Scorer] = {}
     settings: list[frozenset[str]] = [frozenset()] + [frozenset([f]) for f in FAMILIES]
     for disabled in settings:
@@ -490,7 +500,9 @@ def fit_all(
             meta=meta,
             sample_weight=data.weights,
         )
-        if data.cases:
+        if bar is not None:
+            model.meta["threshold"] = bar(model, cols)
+        elif data.cases:
             model.meta["threshold"] = fit_threshold(model, cols, data.cases)
         models[model_filename(kind, language, disabled)] = model
     return models
@@ -639,11 +651,12 @@ def fit_lower(
 
 def labelled_pages(args: argparse.Namespace, language: str) -> list[LabelledPage]:
     """The train pages of ``language`` in ``args.pages``, scored with fold LMs where due."""
+    excluded = set(args.exclude)
     pages = sorted(
         path
         for folder in args.pages
         for path in training_pages(folder, language)
-        if path.stem not in set(getattr(args, "exclude", []))
+        if path.stem not in excluded
     )
     if args.max_pages:
         pages = pages[: args.max_pages]
@@ -654,10 +667,8 @@ def labelled_pages(args: argparse.Namespace, language: str) -> list[LabelledPage
     return [labelled_page(p) for p in pages]
 
 
-def main(argv: list[str] | None = None) -> None:
-    from newsdeinterleave.training_clusters import fit_clusters
-
-    parser = argparse.ArgumentParser(description=__doc__)
+def page_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options saying which pages to fit on and where the models go (shared by the CLIs)."""
     parser.add_argument(
         "--pages",
         type=Path,
@@ -687,8 +698,15 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--languages", nargs="+", default=["zh", "en"])
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--negative-rate", type=float, default=0.02)
     parser.add_argument("--max-pages", type=int, default=0)
+
+
+def main(argv: list[str] | None = None) -> None:
+    from newsdeinterleave.training_clusters import fit_clusters
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    page_arguments(parser)
+    parser.add_argument("--negative-rate", type=float, default=0.02)
     parser.add_argument(
         "--reuse-links",
         action="store_true",

@@ -29,6 +29,10 @@ from newsdeinterleave.training import (
     TrainingSet,
     fit_all,
     group_articles,
+    labelled_pages,
+    load_stages,
+    page_arguments,
+    scored_graph,
     stack,
 )
 
@@ -148,33 +152,25 @@ def fit_clusters(
     found = [e for e in examples if e]
     data = stack([d for d, _ in found])
     cases = [c for _, c in found][:: max(1, len(found) // CASES)]
-    for name, model in fit_all(data, "cluster", family, seed, boosted=True).items():
-        disabled = set(model.meta["disabled"])  # type: ignore[call-overload]
-        columns = [k for k, fam in enumerate(data.families) if fam not in disabled]
-        model.meta["threshold"] = fit_bar(model, columns, cases)
+    fitted = fit_all(
+        data, "cluster", family, seed, boosted=True, bar=lambda m, cols: fit_bar(m, cols, cases)
+    )
+    for name, model in fitted.items():
         save(model.to_json(), out, name)
         print(f"{name}: bar {model.meta['threshold']}", flush=True)
     print(f"{family}: cluster pairs {len(data.labels)} ({int(data.labels.sum())} same story)")
 
 
 def main(argv: list[str] | None = None) -> None:
-    from newsdeinterleave import training
-
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--pages", type=Path, nargs="+", default=[Path("benchmarks/pages")])
-    parser.add_argument("--out", type=Path, default=Path("src/newsdeinterleave/data"))
-    parser.add_argument("--corpus", type=Path, default=Path("../shared/corpus"))
-    parser.add_argument("--lm-folds", type=int, default=10)
-    parser.add_argument("--languages", nargs="+", default=["zh", "en"])
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--max-pages", type=int, default=0)
+    page_arguments(parser)
     args = parser.parse_args(argv)
     for language in args.languages:
         t0 = time.perf_counter()
-        labelled = training.labelled_pages(args, language)
+        labelled = labelled_pages(args, language)
         family = language_family(language)
-        splicer, prune, links, role_model, chain_model = training.load_stages(args.out, family)
-        graphs = [training.scored_graph(p, splicer, prune, links) for p in labelled]
+        splicer, prune, links, role_model, chain_model = load_stages(args.out, family)
+        graphs = [scored_graph(p, splicer, prune, links) for p in labelled]
         fit_clusters(labelled, graphs, family, (role_model, chain_model), args.out, args.seed)
         print(f"{language}: {len(labelled)} pages fitted in {time.perf_counter() - t0:.1f}s")
 
