@@ -10,6 +10,7 @@ import pytest
 from newsdeinterleave.boosting import BoostedLinkModel
 from newsdeinterleave.column_layout import LAYOUT_FEATURES, GapGeometry
 from newsdeinterleave.explain import explain
+from newsdeinterleave.ordering import FEATURES as ORDER_FEATURES
 from newsdeinterleave.scoring import LinkModel, model_filename, model_from_json
 from newsdeinterleave.splicing import NEIGHBOUR_SUFFIXES
 from newsdeinterleave.training import (
@@ -54,6 +55,9 @@ def test_a_small_fit_writes_loadable_models(tmp_path: Path) -> None:
     cluster = model_from_json((tmp_path / model_filename("cluster", "zh")).read_text("utf-8"))
     assert isinstance(cluster, BoostedLinkModel) and "word_sim" in cluster.names
     assert -4.0 <= float(cluster.meta["threshold"]) <= 3.0  # type: ignore[arg-type]
+    order = model_from_json((tmp_path / model_filename("order", "zh")).read_text("utf-8"))
+    assert isinstance(order, BoostedLinkModel) and order.names == list(ORDER_FEATURES)
+    assert not (tmp_path / model_filename("order", "zh", frozenset({"lm"}))).exists()
     no_topic = model_from_json(
         (tmp_path / model_filename("cluster", "zh", frozenset({"topic"}))).read_text("utf-8")
     )

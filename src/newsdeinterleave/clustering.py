@@ -29,6 +29,8 @@ from newsdeinterleave.decoding import decode_links
 from newsdeinterleave.features import FragmentTable, PairFeatures
 from newsdeinterleave.grouping import ChainLinks
 from newsdeinterleave.models import Role
+from newsdeinterleave.ordering import order_chains
+from newsdeinterleave.scoring import Scorer
 from newsdeinterleave.structure import HEADER_ROLES
 from newsdeinterleave.topic import pair_similarity, text_vectors, word_vectors
 
@@ -279,17 +281,23 @@ def cluster_stories(
     links: ChainLinks,
     chain_log_odds: FloatArray,
     bars: tuple[float, float],
+    orderer: Scorer | None = None,
 ) -> list[list[int]]:
     """Stories as ordered fragment lists: chains gathered, then each story ordered.
 
-    ``bars`` are the same-story model's (to gather) and the chain model's (to order).
+    ``bars`` are the same-story model's (to gather) and the chain model's (to order
+    without an ordering model). With ``orderer`` (``ordering.py``) each story's
+    chains take the path that model prefers instead.
     """
     bar, link_bar = bars
     count = len(chains)
     titled = titled_chains(chains, roles)
     groups = gather(count, pairs.ii, pairs.jj, pair_log_odds, titled, bar, TITLE_PENALTY)
     succ, _ = _directed(count, links, chain_log_odds)
-    stories = [order_story(g, chains, roles, succ, link_bar) for g in groups]
+    if orderer is not None:
+        stories = [order_chains(g, chains, roles, succ, orderer) for g in groups]
+    else:
+        stories = [order_story(g, chains, roles, succ, link_bar) for g in groups]
     return sorted(stories, key=min)
 
 

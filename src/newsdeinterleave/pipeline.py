@@ -35,6 +35,7 @@ from newsdeinterleave.grouping import PAIR_BUDGET as CHAIN_PAIR_BUDGET
 from newsdeinterleave.grouping import chain_features, group_chains
 from newsdeinterleave.merging import merge_candidates, merge_stories
 from newsdeinterleave.models import Role
+from newsdeinterleave.ordering import ORDER_LANGUAGES
 from newsdeinterleave.roles import RoleModel, heuristic_roles, link_evidence, role_features
 from newsdeinterleave.scoring import Scorer, decision_bar, load_shipped
 from newsdeinterleave.segmentation import Chunk
@@ -273,11 +274,13 @@ def clustered_stories(
     disable: Collection[str] = (),
     chain_pairs: int = CHAIN_PAIR_BUDGET,
     weak_below: float = 0.0,
+    orderer: Scorer | None = None,
 ) -> tuple[list[list[int]], FloatArray]:
     """Stories gathered from the chains by the same-story model (``clustering.py``).
 
     ``scorers`` are the chain model (which chain follows which, to order a story)
-    and the same-story model, whose own bar stops the agglomeration. Also returns,
+    and the same-story model, whose own bar stops the agglomeration; ``orderer``,
+    where one ships, orders each story's chains (``ordering.py``). Also returns,
     per fragment, the confidence of the story it went to; ``links_confidence`` is
     :func:`link_confidence` of the graph.
     """
@@ -292,7 +295,9 @@ def clustered_stories(
     cluster_model.check_features(pairs.features.names)
     pair_log_odds = cluster_model.log_odds(pairs.features.matrix)
     bars = (decision_bar(cluster_model), decision_bar(chain_model))
-    stories = cluster_stories(chains, roles, pairs, pair_log_odds, links, chain_log_odds, bars)
+    stories = cluster_stories(
+        chains, roles, pairs, pair_log_odds, links, chain_log_odds, bars, orderer
+    )
     sureness = story_confidence(stories, chains, pairs, pair_log_odds, links_confidence)
     return stories, sureness
 
@@ -316,8 +321,11 @@ def reconstruct_block(
     cluster_model = load_link_model("cluster", language, disabled)
     if cluster_model is not None and chain_model is not None:
         scorers = (chain_model, cluster_model)
+        # One ordering model serves every ablation: it reads only chain scores and structure.
+        ordered = language_family(language) in ORDER_LANGUAGES
+        orderer = load_link_model("order", language, frozenset()) if ordered else None
         articles, story_sureness = clustered_stories(
-            graph, models, roles, scorers, confidence, disabled, chain_pairs, weak
+            graph, models, roles, scorers, confidence, disabled, chain_pairs, weak, orderer
         )
     else:
         story_sureness = None

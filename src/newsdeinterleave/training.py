@@ -702,7 +702,9 @@ def page_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from newsdeinterleave.ordering import ORDER_LANGUAGES
     from newsdeinterleave.training_clusters import fit_clusters
+    from newsdeinterleave.training_order import fit_order
 
     parser = argparse.ArgumentParser(description=__doc__)
     page_arguments(parser)
@@ -779,7 +781,12 @@ def main(argv: list[str] | None = None) -> None:
         )
         chain_model = chain_models[model_filename("chains", family)]
         fit_merge(labelled, graphs, family, (role_model, chain_model), args)
-        fit_clusters(labelled, graphs, family, (role_model, chain_model), args.out, args.seed)
+        cluster_model = fit_clusters(
+            labelled, graphs, family, (role_model, chain_model), args.out, args.seed
+        )
+        if family in ORDER_LANGUAGES:
+            stages = (role_model, chain_model, cluster_model)
+            fit_order(labelled, graphs, family, stages, args.out, args.seed)
         print(f"{language}: {len(labelled)} pages fitted in {time.perf_counter() - t0:.1f}s")
 
 

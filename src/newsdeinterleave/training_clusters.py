@@ -23,7 +23,7 @@ from newsdeinterleave.engine import LinkGraph, language_family
 from newsdeinterleave.grouping import chain_features
 from newsdeinterleave.pipeline import fragment_roles, split_chains, weak_link_bar
 from newsdeinterleave.roles import RoleModel
-from newsdeinterleave.scoring import Scorer, save
+from newsdeinterleave.scoring import Scorer, model_filename, save
 from newsdeinterleave.training import (
     LabelledPage,
     TrainingSet,
@@ -145,8 +145,8 @@ def fit_clusters(
     models: tuple[RoleModel, Scorer],
     out: Path,
     seed: int,
-) -> None:
-    """Fit and save the same-story models (all families and each ablation) with their bars."""
+) -> Scorer:
+    """Fit and save the same-story models (each ablation too) with their bars; return the full."""
     rng = np.random.default_rng(seed)
     examples = [cluster_examples(p, g, *models, rng) for p, g in zip(labelled, graphs, strict=True)]
     found = [e for e in examples if e]
@@ -159,6 +159,7 @@ def fit_clusters(
         save(model.to_json(), out, name)
         print(f"{name}: bar {model.meta['threshold']}", flush=True)
     print(f"{family}: cluster pairs {len(data.labels)} ({int(data.labels.sum())} same story)")
+    return fitted[model_filename("cluster", family)]
 
 
 def main(argv: list[str] | None = None) -> None:
