@@ -137,3 +137,32 @@ def test_a_story_is_as_sure_as_its_chains_belong_together() -> None:
     # One chain: the mean of the links inside it (its last link leaves the story).
     assert np.allclose(sure[[3, 4, 5]], 0.7)
     assert sure[6] == 1.0  # a lone fragment
+
+
+def test_stranded_titles_find_their_story_after_clustering_in_chinese_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from newsdeinterleave import deinterleave, pipeline
+
+    calls: list[int] = []
+    real = pipeline.attach_orphan_headers
+
+    def counted(articles: list[list[int]], *rest: object, **options: object) -> list[list[int]]:
+        calls.append(len(articles))
+        return real(articles, *rest, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "attach_orphan_headers", counted)
+    assert frozenset({"zh"}) == pipeline.ORPHAN_HEADER_LANGUAGES
+    chinese = "".join(
+        f"第{k}版消息：今年以来，该区已成功签约引进产业项目{k}个，\n总投资额达{k}亿元。这是该区抢抓机遇的成果\n"
+        for k in range(8)
+    )
+    deinterleave(chinese)
+    assert calls
+    calls.clear()
+    english = "".join(
+        f"Story {k} reads on here about the harbour board.\nA second column talks of wheat {k}.\n"
+        for k in range(6)
+    )
+    deinterleave(english)
+    assert not calls

@@ -31,7 +31,7 @@ from newsdeinterleave.grouping import ChainLinks
 from newsdeinterleave.models import Role
 from newsdeinterleave.ordering import order_chains
 from newsdeinterleave.scoring import Scorer
-from newsdeinterleave.structure import HEADER_ROLES
+from newsdeinterleave.structure import HEADER_ROLES, OPENING_ROLES
 from newsdeinterleave.topic import pair_similarity, text_vectors, word_vectors
 
 FloatArray = NDArray[np.float64]
@@ -53,8 +53,6 @@ CLIP = 15.0
 # and 30.7 / 91.8 / 77.3 / 69 / 250; no penalty: 70.3 / 88.4 / 88.3 / 135 / 261 and
 # 30.9 / 91.8 / 77.5 / 72 / 220. 2 gains perfect articles and F1 for the fewest titles.
 TITLE_PENALTY = 2.0
-# Roles that open a story: nothing but another header line reads on into them.
-OPENING_ROLES: frozenset[Role] = frozenset({"title", "kicker"})
 
 
 @dataclass(frozen=True)
@@ -273,6 +271,18 @@ def order_story(
     return [k for r in order for c in runs[r] for k in chains[group[c]]]
 
 
+def story_groups(
+    chains: Sequence[list[int]],
+    roles: Sequence[Role],
+    pairs: ChainPairs,
+    pair_log_odds: FloatArray,
+    bar: float,
+) -> list[list[int]]:
+    """The chains gathered into stories (unordered), as the engine and its training see them."""
+    titled = titled_chains(chains, roles)
+    return gather(len(chains), pairs.ii, pairs.jj, pair_log_odds, titled, bar, TITLE_PENALTY)
+
+
 def cluster_stories(
     chains: Sequence[list[int]],
     roles: Sequence[Role],
@@ -290,10 +300,8 @@ def cluster_stories(
     chains take the path that model prefers instead.
     """
     bar, link_bar = bars
-    count = len(chains)
-    titled = titled_chains(chains, roles)
-    groups = gather(count, pairs.ii, pairs.jj, pair_log_odds, titled, bar, TITLE_PENALTY)
-    succ, _ = _directed(count, links, chain_log_odds)
+    groups = story_groups(chains, roles, pairs, pair_log_odds, bar)
+    succ, _ = _directed(len(chains), links, chain_log_odds)
     if orderer is not None:
         stories = [order_chains(g, chains, roles, succ, orderer) for g in groups]
     else:

@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 
 from newsdeinterleave.models import Role
 from newsdeinterleave.scoring import Scorer
-from newsdeinterleave.structure import HEADER_ROLES
+from newsdeinterleave.structure import HEADER_ROLES, OPENING_ROLES
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -36,7 +36,6 @@ START = -1
 # Stories of up to this many chains get the exact best path (2**n * n**2 steps).
 EXACT_LIMIT = 9
 BEAM_WIDTH = 64
-OPENING: frozenset[Role] = frozenset({"title", "kicker"})
 # Languages whose stories are ordered by the model. English keeps the chain matching
 # of ``clustering.order_story``: on en-dev the model repaired fewer broken joins
 # (4 747 against 4 816 of 15 702), in stories of every size (session 18).
@@ -164,7 +163,7 @@ def story_features(
         np.where(start, 0.0, best_out[s]),
         np.where(start, 0.0, flag([r in HEADER_ROLES for r in last_role], s)),
         np.where(start, 0.0, flag([r == "credit" for r in last_role], s)),
-        flag([r in OPENING for r in first_role], d),
+        flag([r in OPENING_ROLES for r in first_role], d),
         flag([r in HEADER_ROLES for r in first_role], d),
         flag([r == "caption" for r in first_role], d),
         flag([r == "credit" for r in first_role], d),

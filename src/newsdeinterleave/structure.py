@@ -21,6 +21,8 @@ from newsdeinterleave.segmentation import Fragment
 from newsdeinterleave.topic import cross_similarity, text_vectors
 
 HEADER_ROLES: frozenset[Role] = frozenset({"kicker", "title", "subtitle", "byline"})
+# Roles that open a story: nothing but another header line reads on into them.
+OPENING_ROLES: frozenset[Role] = frozenset({"title", "kicker"})
 
 
 def paragraph_starts(

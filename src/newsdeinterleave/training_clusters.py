@@ -18,9 +18,16 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from newsdeinterleave.clustering import TITLE_PENALTY, gather, pair_features, titled_chains
+from newsdeinterleave.clustering import (
+    TITLE_PENALTY,
+    ChainPairs,
+    gather,
+    pair_features,
+    titled_chains,
+)
 from newsdeinterleave.engine import LinkGraph, language_family
-from newsdeinterleave.grouping import chain_features
+from newsdeinterleave.grouping import ChainLinks, chain_features
+from newsdeinterleave.models import Role
 from newsdeinterleave.pipeline import fragment_roles, split_chains, weak_link_bar
 from newsdeinterleave.roles import RoleModel
 from newsdeinterleave.scoring import Scorer, model_filename, save
@@ -81,6 +88,35 @@ def bcubed_f1(
     return 2 * p * r / (p + r) if p + r else 0.0
 
 
+@dataclass
+class PageChains:
+    """A train page's chains as the engine builds them, with their pairs and gold stories."""
+
+    roles: list[Role]
+    chains: list[list[int]]
+    links: ChainLinks
+    chain_log_odds: NDArray[np.float64]
+    pairs: ChainPairs
+    gold: NDArray[np.int64]  # the gold story holding most of each chain (-1: none)
+    sizes: NDArray[np.float64]  # characters per chain
+
+
+def page_chains(
+    page: LabelledPage, graph: LinkGraph, roles_model: RoleModel, chain_model: Scorer
+) -> PageChains | None:
+    """The chains, chain-model scores and same-story pair features the engine would see."""
+    roles = fragment_roles(graph, roles_model)
+    chains = split_chains(graph, roles, weak_link_bar(page.language))
+    if len(chains) < 2:
+        return None
+    links = chain_features(graph, chains, roles, page.models)
+    chain_log_odds = chain_model.log_odds(links.features.matrix)
+    pairs = pair_features(chains, roles, graph.table, links, chain_log_odds)
+    gold = group_articles(page, graph.fragments, list(range(len(chains))), chains)
+    sizes = np.array([sum(len(graph.table.texts[k]) for k in c) for c in chains], dtype=float)
+    return PageChains(roles, chains, links, chain_log_odds, pairs, gold, sizes)
+
+
 def cluster_examples(
     page: LabelledPage,
     graph: LinkGraph,
@@ -89,16 +125,10 @@ def cluster_examples(
     rng: np.random.Generator,
 ) -> tuple[TrainingSet, ClusterCase] | None:
     """Chain pairs as the engine builds them, labelled 1 where both are one gold story."""
-    fragments = graph.fragments
-    roles = fragment_roles(graph, roles_model)
-    chains = split_chains(graph, roles, weak_link_bar(page.language))
-    if len(chains) < 2:
+    seen = page_chains(page, graph, roles_model, chain_model)
+    if seen is None:
         return None
-    links = chain_features(graph, chains, roles, page.models)
-    chain_log_odds = chain_model.log_odds(links.features.matrix)
-    pairs = pair_features(chains, roles, graph.table, links, chain_log_odds)
-    gold = group_articles(page, fragments, list(range(len(chains))), chains)
-    sizes = np.array([sum(len(graph.table.texts[k]) for k in c) for c in chains], dtype=float)
+    roles, chains, pairs, gold, sizes = seen.roles, seen.chains, seen.pairs, seen.gold, seen.sizes
     a, b = gold[pairs.ii], gold[pairs.jj]
     labels = ((a == b) & (a >= 0)).astype(np.int64)
     keep = (labels == 1) | (rng.random(len(labels)) < NEGATIVE_SHARE)

@@ -19,29 +19,21 @@ import numpy as np
 from numpy.typing import NDArray
 
 from newsdeinterleave.boosting import BoostedLinkModel
-from newsdeinterleave.clustering import (
-    TITLE_PENALTY,
-    _directed,
-    gather,
-    pair_features,
-    titled_chains,
-)
+from newsdeinterleave.clustering import _directed, story_groups
 from newsdeinterleave.engine import LinkGraph, language_family
-from newsdeinterleave.grouping import chain_features
 from newsdeinterleave.ordering import FEATURES, ORDER_LANGUAGES, START, story_features
-from newsdeinterleave.pipeline import fragment_roles, split_chains, weak_link_bar
 from newsdeinterleave.roles import RoleModel
 from newsdeinterleave.scoring import Scorer, decision_bar, model_filename, model_from_json, save
 from newsdeinterleave.training import (
     LabelledPage,
     TrainingSet,
-    group_articles,
     labelled_pages,
     load_stages,
     page_arguments,
     scored_graph,
     stack,
 )
+from newsdeinterleave.training_clusters import page_chains
 
 
 def gold_rank(page: LabelledPage) -> NDArray[np.int64]:
@@ -68,29 +60,15 @@ def order_examples(
     cluster_model: Scorer,
 ) -> TrainingSet | None:
     """Pairs within the stories the engine gathers on this page, labelled by gold order."""
-    fragments = graph.fragments
-    roles = fragment_roles(graph, role_model)
-    chains = split_chains(graph, roles, weak_link_bar(page.language))
-    if len(chains) < 2:
+    seen = page_chains(page, graph, role_model, chain_model)
+    if seen is None:
         return None
-    links = chain_features(graph, chains, roles, page.models)
-    chain_log_odds = chain_model.log_odds(links.features.matrix)
-    pairs = pair_features(chains, roles, graph.table, links, chain_log_odds)
-    pair_log_odds = cluster_model.log_odds(pairs.features.matrix)
-    titled = titled_chains(chains, roles)
-    groups = gather(
-        len(chains),
-        pairs.ii,
-        pairs.jj,
-        pair_log_odds,
-        titled,
-        decision_bar(cluster_model),
-        TITLE_PENALTY,
-    )
-    succ, _ = _directed(len(chains), links, chain_log_odds)
-    gold = group_articles(page, fragments, list(range(len(chains))), chains)
+    fragments = graph.fragments
+    roles, chains, gold, sizes = seen.roles, seen.chains, seen.gold, seen.sizes
+    pair_log_odds = cluster_model.log_odds(seen.pairs.features.matrix)
+    groups = story_groups(chains, roles, seen.pairs, pair_log_odds, decision_bar(cluster_model))
+    succ, _ = _directed(len(chains), seen.links, seen.chain_log_odds)
     rank = gold_rank(page)
-    sizes = np.array([sum(len(graph.table.texts[k]) for k in c) for c in chains], dtype=float)
     parts: list[TrainingSet] = []
     for group in groups:
         if len(group) < 2:
