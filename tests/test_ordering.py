@@ -149,3 +149,26 @@ def test_gold_rank_follows_each_article_from_its_first_character() -> None:
     assert [int(rank[p]) for p in (3, 4, 0, 1)] == [0, 1, 2, 3]
     assert [int(rank[p]) for p in (9, 10, 6, 7)] == [0, 1, 2, 3]
     assert int(rank[2]) == -1  # whitespace has no place in a story
+
+
+def test_a_story_of_too_many_chains_falls_back_to_the_chain_matching(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from newsdeinterleave import clustering, deinterleave
+
+    seen: list[int] = []
+    real = clustering.order_story
+
+    def counted(group: list[int], *rest: object) -> list[int]:
+        seen.append(len(group))
+        return real(group, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(clustering, "MAX_CHAINS", 1)
+    monkeypatch.setattr(clustering, "order_story", counted)
+    text = "".join(
+        f"第{k}版消息：今年以来，该区已成功签约引进产业项目{k}个，\n总投资额达{k}亿元。这是该区抢抓机遇的成果\n"
+        for k in range(8)
+    )
+    page = deinterleave(text)
+    assert page.articles
+    assert seen and min(seen) >= 2  # only the stories above the cap took the matching

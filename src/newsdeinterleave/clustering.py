@@ -29,7 +29,7 @@ from newsdeinterleave.decoding import decode_links
 from newsdeinterleave.features import FragmentTable, PairFeatures
 from newsdeinterleave.grouping import ChainLinks
 from newsdeinterleave.models import Role
-from newsdeinterleave.ordering import order_chains
+from newsdeinterleave.ordering import MAX_CHAINS, order_chains
 from newsdeinterleave.scoring import Scorer
 from newsdeinterleave.structure import HEADER_ROLES, OPENING_ROLES
 from newsdeinterleave.topic import pair_similarity, text_vectors, word_vectors
@@ -302,10 +302,12 @@ def cluster_stories(
     bar, link_bar = bars
     groups = story_groups(chains, roles, pairs, pair_log_odds, bar)
     succ, _ = _directed(len(chains), links, chain_log_odds)
-    if orderer is not None:
-        stories = [order_chains(g, chains, roles, succ, orderer) for g in groups]
-    else:
-        stories = [order_story(g, chains, roles, succ, link_bar) for g in groups]
+    stories = [
+        order_chains(g, chains, roles, succ, orderer)
+        if orderer is not None and len(g) <= MAX_CHAINS
+        else order_story(g, chains, roles, succ, link_bar)
+        for g in groups
+    ]
     return sorted(stories, key=min)
 
 

@@ -36,6 +36,9 @@ START = -1
 # Stories of up to this many chains get the exact best path (2**n * n**2 steps).
 EXACT_LIMIT = 9
 BEAM_WIDTH = 64
+# A story of more chains than this (a block of weak links gathered into one story)
+# is ordered by the chain matching instead: the model scores count**2 pairs.
+MAX_CHAINS = 400
 # Languages whose stories are ordered by the model. English keeps the chain matching
 # of ``clustering.order_story``: on en-dev the model repaired fewer broken joins
 # (4 747 against 4 816 of 15 702), in stories of every size (session 18).
@@ -93,7 +96,11 @@ def _best_other(matrix: FloatArray, axis: int) -> tuple[FloatArray, FloatArray]:
     second = second_src.max(axis=1) if size else np.zeros(0)
     columns = np.arange(size)[None, :]
     best_other = np.where(columns == top[:, None], second[:, None], first[:, None])
-    rank = (masked[:, None, :] > masked[:, :, None]).sum(axis=2).astype(np.float64)
+    # How many cells of the row are strictly greater (the masked diagonal never is).
+    ascending = np.sort(masked, axis=1)
+    rank = np.empty((size, size))
+    for r in range(size):
+        rank[r] = size - np.searchsorted(ascending[r], masked[r], side="right")
     if axis == 0:
         return best_other.T, rank.T
     return best_other, rank
