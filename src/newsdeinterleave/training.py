@@ -523,7 +523,8 @@ def collect_links(
     return stack([p for p in parts if p])
 
 
-def _load(folder: Path, kind: str, language: str) -> Scorer:
+def load_model(folder: Path, kind: str, language: str) -> Scorer:
+    """A model of the full setting saved in ``folder`` (as training writes it)."""
     return model_from_json((folder / model_filename(kind, language)).read_text("utf-8"))
 
 
@@ -534,14 +535,16 @@ def _load_optional(folder: Path, kind: str, language: str) -> Scorer | None:
 
 def load_stages(folder: Path, family: str) -> tuple[Splicer, Scorer, Scorer, RoleModel, Scorer]:
     """Every fitted stage below the merge, as saved in ``folder``."""
-    splicer = Splicer(_load(folder, "gaps", family), _load_optional(folder, "gaps-columns", family))
+    splicer = Splicer(
+        load_model(folder, "gaps", family), _load_optional(folder, "gaps-columns", family)
+    )
     roles = RoleModel.from_json((folder / model_filename("roles", family)).read_text("utf-8"))
     return (
         splicer,
-        _load(folder, "prune", family),
-        _load(folder, "links", family),
+        load_model(folder, "prune", family),
+        load_model(folder, "links", family),
         roles,
-        _load(folder, "chains", family),
+        load_model(folder, "chains", family),
     )
 
 
@@ -745,14 +748,14 @@ def main(argv: list[str] | None = None) -> None:
             continue
         if args.reuse_lower:
             full_gaps = Splicer(
-                _load(args.out, "gaps", family),
+                load_model(args.out, "gaps", family),
                 _load_optional(args.out, "gaps-columns", family),
             )
-            full_prune = _load(args.out, "prune", family)
+            full_prune = load_model(args.out, "prune", family)
         else:
             full_gaps, full_prune = fit_lower(labelled, family, args, rng)
         if args.reuse_links:
-            full_links = _load(args.out, "links", family)
+            full_links = load_model(args.out, "links", family)
         else:
             data = collect_links(labelled, full_gaps, full_prune, rng, args.negative_rate)
             link_models = fit_all(data, "links", family, args.seed, boosted=True)

@@ -23,11 +23,12 @@ from newsdeinterleave.clustering import _directed, story_groups
 from newsdeinterleave.engine import LinkGraph, language_family
 from newsdeinterleave.ordering import FEATURES, ORDER_LANGUAGES, START, story_features
 from newsdeinterleave.roles import RoleModel
-from newsdeinterleave.scoring import Scorer, decision_bar, model_filename, model_from_json, save
+from newsdeinterleave.scoring import Scorer, decision_bar, model_filename, save
 from newsdeinterleave.training import (
     LabelledPage,
     TrainingSet,
     labelled_pages,
+    load_model,
     load_stages,
     page_arguments,
     scored_graph,
@@ -135,8 +136,7 @@ def main(argv: list[str] | None = None) -> None:
             continue
         labelled = labelled_pages(args, language)
         splicer, prune, links, role_model, chain_model = load_stages(args.out, family)
-        cluster_file = args.out / model_filename("cluster", family)
-        cluster_model = model_from_json(cluster_file.read_text("utf-8"))
+        cluster_model = load_model(args.out, "cluster", family)
         graphs = [scored_graph(p, splicer, prune, links) for p in labelled]
         fit_order(
             labelled, graphs, family, (role_model, chain_model, cluster_model), args.out, args.seed
