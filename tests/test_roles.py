@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
+import pytest
 
 from newsdeinterleave.features import fragment_table
 from newsdeinterleave.models import Role
@@ -69,3 +72,34 @@ def test_role_model_learns_form_and_round_trips() -> None:
     form_only = RoleModel.fit(x[:, : len(ROLE_FEATURES)], labels, seed=0)
     assert not RoleModel.from_json(form_only.to_json()).reads_links
     assert len(FORM_FEATURES) < len(ROLE_FEATURES)
+
+
+def test_latin_headline_form_is_seen_in_the_line_and_its_neighbours() -> None:
+    text = "the markets closed.\nDollar Opens Lower In New York\nNEW YORK, April 7 - The dollar\n"
+    fragments = group_fragments(text, split_chunks(text), breaks=set())
+    x = role_features(fragment_table(fragments))
+    col = {name: k for k, name in enumerate(ROLE_FEATURES)}
+    body, title, dateline = x
+    assert title[col["capital_words"]] == 1.0 and title[col["starts_lower"]] == 0
+    assert body[col["starts_lower"]] == 1 and body[col["capital_words"]] == 0
+    assert dateline[col["capital_words"]] == pytest.approx(4 / 5)  # "7" and "-" have no case
+    assert dateline[col["capital_words@-1"]] == 1.0 and title[col["starts_lower@-1"]] == 1
+    # Scripts without case carry no capitals.
+    assert _features(PAGE)[0][col["capital_words"]] == 0
+
+
+def test_a_model_fitted_on_fewer_columns_reads_only_those() -> None:
+    pages = [PAGE.replace("乡村振兴", w) for w in ("城市更新", "生态保护", "科技创新")] * 4
+    x = np.vstack([_features(p) for p in pages])
+    labels: list[Role] = ["title", "body", "body", "credit"] * len(pages)
+    older = [name for name in ROLE_FEATURES if "capital_words" not in name]
+    model = RoleModel.fit(x, labels, seed=0, features=older)
+    loaded = RoleModel.from_json(model.to_json())
+    assert loaded.features == older and not loaded.reads_links
+    changed = x.copy()
+    changed[:, ROLE_FEATURES.index("capital_words")] = 1.0
+    np.testing.assert_allclose(loaded.probabilities(changed), model.probabilities(x))
+    raw = json.loads(model.to_json())
+    raw["features"] = [*older, "no such feature"]
+    with pytest.raises(ValueError, match="retrain"):
+        RoleModel.from_json(json.dumps(raw))

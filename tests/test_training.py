@@ -139,7 +139,12 @@ def test_cross_fitted_language_models_never_read_their_pages_articles(tmp_path: 
 
     from newsdeinterleave.language_model import bits_per_char
     from newsdeinterleave.splits import split_of
-    from newsdeinterleave.training import fold_exclusions, fold_language_models, page_fold
+    from newsdeinterleave.training import (
+        fold_exclusions,
+        fold_language_models,
+        fold_word_models,
+        page_fold,
+    )
 
     ids = [f"art-{k}" for k in range(400) if split_of(f"art-{k}") == "train"][:6]
     words = ["grain", "steel", "coffee", "copper", "sugar", "cotton"]
@@ -163,5 +168,12 @@ def test_cross_fitted_language_models_never_read_their_pages_articles(tmp_path: 
     lms = fold_language_models(pages, article_ids, tmp_path, "en", 2)
     own = ["The copper market rose as copper traders bought copper."]
     assert bits_per_char(lms[pages[2]], own) > bits_per_char(lms[pages[0]], own) + 1
+    word_models = fold_word_models(pages, article_ids, tmp_path, "en", 2)
+    halves = ["The copper market rose as", "copper traders bought copper."]
+    seen, unseen = (
+        float(word_models[p].continuity_pairs(halves, np.array([0]), np.array([1]))[0])
+        for p in (pages[0], pages[2])
+    )
+    assert seen > unseen + 1
     with pytest.raises(ValueError, match="article_ids"):
         page_fold([tmp_path / "unknown.json"], article_ids, 2)

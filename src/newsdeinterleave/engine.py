@@ -21,6 +21,7 @@ from newsdeinterleave.features import (
     Continuity,
     FragmentTable,
     PairFeatures,
+    WordContinuity,
     best_offsets,
     candidate_pairs,
     fragment_table,
@@ -135,13 +136,25 @@ class PageModels:
 
     general: Continuity | None
     page: Continuity | None
+    word: WordContinuity | None = None
+
+
+@lru_cache(maxsize=4)
+def _word_lm(language: str) -> WordContinuity | None:
+    from newsdeinterleave.word_model import load_word_model
+
+    try:
+        return load_word_model(language_family(language))
+    except (FileNotFoundError, OSError, ValueError, KeyError):
+        return None
 
 
 def page_models(texts: list[str], language: str, disable: Collection[str]) -> PageModels:
-    """The general LM and a page-local LM counted inside ``texts`` (chunks or fragments)."""
+    """The general LMs (characters, and words where one ships) and a page-local LM."""
     general = _general_lm(language) if "lm" not in disable else None
     local = page_lm(texts, language) if "page_lm" not in disable else None
-    return PageModels(general, local)
+    word = _word_lm(language) if "lm" not in disable else None
+    return PageModels(general, local, word)
 
 
 def make_fragments(
@@ -221,6 +234,7 @@ def build_graph(
             general=models.general,
             page=models.page,
             topic=topic,
+            word=models.word,
             disable=disabled,
             rich=rich,
             order_reliability=reliability,

@@ -45,6 +45,14 @@ class Continuity(Protocol):
     def continuity_batch(self, lefts: Sequence[str], rights: Sequence[str]) -> FloatArray: ...
 
 
+class WordContinuity(Protocol):
+    """Word-level continuity of index pairs (``word_model.WordModel``)."""
+
+    def continuity_pairs(
+        self, texts: Sequence[str], left: IntArray, right: IntArray
+    ) -> FloatArray: ...
+
+
 @dataclass(frozen=True)
 class FragmentTable:
     """Per-fragment measurements, as parallel arrays, computed once per page."""
@@ -453,6 +461,7 @@ def pair_features(
     general: Continuity | None,
     page: Continuity | None,
     topic: FloatArray | None,
+    word: WordContinuity | None = None,
     disable: Collection[str] = (),
     rich: bool = True,
     order_reliability: float | None = None,
@@ -576,6 +585,8 @@ def pair_features(
             (f"{name}_diag_support", family, support),
             (f"{name}_diag_out_wide", family, diag_wide),
         ]
+    if rich and word is not None and "lm" not in disable:
+        cols += word_columns(word, table.texts, ii, jj, diagonals, n)
     if "topic" not in disable and topic is not None:
         best_out = _group_max(ii, topic, n)[ii]
         cols += [
@@ -587,3 +598,31 @@ def pair_features(
         families=[c[1] for c in cols],
         matrix=np.column_stack([c[2] for c in cols]) if len(ii) else np.zeros((0, len(cols))),
     )
+
+
+def word_columns(
+    word: WordContinuity,
+    texts: Sequence[str],
+    ii: IntArray,
+    jj: IntArray,
+    diagonals: Diagonals,
+    n: int,
+) -> list[tuple[str, str, FloatArray]]:
+    """Word-trigram continuity, with its margins over the rivals of i and of j.
+
+    Part of the ``lm`` family: it is the same question ("does j read on from
+    i?") asked of whole words, which a character model sees only the start of.
+    """
+    ends = [t if len(t) <= 96 else t[:48] + t[-48:] for t in texts]
+    score = np.clip(np.nan_to_num(word.continuity_pairs(ends, ii, jj)), -20, 20)
+    best_out = _group_max(ii, score, n)[ii]
+    best_in = _group_max(jj, score, n)[jj]
+    diag_out, _ = diagonals.mean(score - best_out)
+    diag_in, _ = diagonals.mean(score - best_in)
+    return [
+        ("lm_word", "lm", score),
+        ("lm_word_gap_out", "lm", score - best_out),
+        ("lm_word_gap_in", "lm", score - best_in),
+        ("lm_word_diag_out", "lm", diag_out),
+        ("lm_word_diag_in", "lm", diag_in),
+    ]

@@ -65,6 +65,7 @@ from newsdeinterleave.scoring import (
 from newsdeinterleave.segmentation import Chunk, Fragment
 from newsdeinterleave.splicing import NEIGHBOUR_LANGUAGES, Splicer, gap_features, line_gaps
 from newsdeinterleave.text import display_width
+from newsdeinterleave.word_model import WORD_LANGUAGES, WordModel, train_word_model
 
 
 @dataclass
@@ -193,6 +194,28 @@ def fold_language_models(
     return {page: models[k] for page, k in page_fold(pages, article_ids, folds).items()}
 
 
+def fold_word_models(
+    pages: list[Path],
+    article_ids: dict[Path, tuple[str, ...]],
+    corpus: Path,
+    language: str,
+    folds: int,
+) -> dict[Path, WordModel]:
+    """A word model per page that never read the page's own articles.
+
+    Always cross-fitted (where ``--lm-folds`` > 1): nothing in the word model
+    is pruned, so on its own training text it knows every trigram, and a link
+    model fitted on that evidence would trust it far beyond what it earns on
+    a page of unseen articles.
+    """
+    family = language_family(language)
+    models = [
+        train_word_model(training_texts(corpus, family, exclude), family)
+        for exclude in fold_exclusions(pages, article_ids, folds)
+    ]
+    return {page: models[k] for page, k in page_fold(pages, article_ids, folds).items()}
+
+
 @dataclass
 class LabelledPage:
     text: str
@@ -204,8 +227,10 @@ class LabelledPage:
     article: NDArray[np.int64]  # gold article of each character, -1 outside any
 
 
-def labelled_page(json_path: Path, general: NGramModel | None = None) -> LabelledPage:
-    """A gold page made ready for fitting; ``general`` replaces the shipped LM if given."""
+def labelled_page(
+    json_path: Path, general: NGramModel | None = None, word: WordModel | None = None
+) -> LabelledPage:
+    """A gold page made ready for fitting; ``general`` and ``word`` replace the shipped LMs."""
     gold, text = load_gold(json_path, validate=False)
     articles = [[(p.start, p.end) for p in a.pieces] for a in gold.articles]
     chunks = page_chunks(text, gold.language)
@@ -222,7 +247,11 @@ def labelled_page(json_path: Path, general: NGramModel | None = None) -> Labelle
         chunks=chunks,
         nxt=next_char_map(text, articles),
         roles=roles,
-        models=models if general is None else replace(models, general=general),
+        models=replace(
+            models,
+            general=models.general if general is None else general,
+            word=models.word if word is None else word,
+        ),
         article=owner,
     )
 
@@ -663,11 +692,17 @@ def labelled_pages(args: argparse.Namespace, language: str) -> list[LabelledPage
     )
     if args.max_pages:
         pages = pages[: args.max_pages]
-    if args.lm_folds > 1 and language_family(language) in LM_FOLD_LANGUAGES:
-        ids = {k: v for folder in args.pages for k, v in page_article_ids(folder).items()}
+    family = language_family(language)
+    if args.lm_folds <= 1:
+        return [labelled_page(p) for p in pages]
+    ids = {k: v for folder in args.pages for k, v in page_article_ids(folder).items()}
+    lms: dict[Path, NGramModel] = {}
+    words: dict[Path, WordModel] = {}
+    if family in LM_FOLD_LANGUAGES:
         lms = fold_language_models(pages, ids, args.corpus, language, args.lm_folds)
-        return [labelled_page(p, lms[p]) for p in pages]
-    return [labelled_page(p) for p in pages]
+    if family in WORD_LANGUAGES:
+        words = fold_word_models(pages, ids, args.corpus, language, args.lm_folds)
+    return [labelled_page(p, lms.get(p), words.get(p)) for p in pages]
 
 
 def page_arguments(parser: argparse.ArgumentParser) -> None:
@@ -704,6 +739,21 @@ def page_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-pages", type=int, default=0)
 
 
+def fit_roles(
+    labelled: list[LabelledPage], graphs: list[LinkGraph], family: str, args: argparse.Namespace
+) -> RoleModel:
+    """Fit the role model on the decoded train pages and save it to ``args.out``."""
+    parts = [role_examples(p, g) for p, g in zip(labelled, graphs, strict=True)]
+    model = RoleModel.fit(
+        np.vstack([m for m, _ in parts]),
+        [r for _, labels in parts for r in labels],
+        seed=args.seed,
+        links=family in LINK_ROLE_LANGUAGES,
+    )
+    save(model.to_json(), args.out, model_filename("roles", family))
+    return model
+
+
 def main(argv: list[str] | None = None) -> None:
     from newsdeinterleave.ordering import ORDER_LANGUAGES
     from newsdeinterleave.training_clusters import fit_clusters
@@ -728,6 +778,11 @@ def main(argv: list[str] | None = None) -> None:
         help="refit only the merge models on the other stages' models in --out",
     )
     parser.add_argument(
+        "--roles-only",
+        action="store_true",
+        help="refit only the role model on the splice and link models in --out",
+    )
+    parser.add_argument(
         "--reuse-lower",
         action="store_true",
         help="load the splice and pruning models already in --out instead of refitting them",
@@ -745,6 +800,11 @@ def main(argv: list[str] | None = None) -> None:
             splicer, prune, links, role_model, chain_model = load_stages(args.out, family)
             graphs = [scored_graph(p, splicer, prune, links) for p in labelled]
             fit_merge(labelled, graphs, family, (role_model, chain_model), args)
+            continue
+        if args.roles_only:
+            splicer, prune, links, _, _ = load_stages(args.out, family)
+            graphs = [scored_graph(p, splicer, prune, links) for p in labelled]
+            fit_roles(labelled, graphs, family, args)
             continue
         if args.reuse_lower:
             full_gaps = Splicer(
@@ -764,14 +824,7 @@ def main(argv: list[str] | None = None) -> None:
             full_links = link_models[model_filename("links", family)]
             print(f"{language}: link rows {len(data.labels)} ({int(data.labels.sum())} links)")
         graphs = [scored_graph(p, full_gaps, full_prune, full_links) for p in labelled]
-        role_parts = [role_examples(p, g) for p, g in zip(labelled, graphs, strict=True)]
-        role_model = RoleModel.fit(
-            np.vstack([m for m, _ in role_parts]),
-            [r for _, labels in role_parts for r in labels],
-            seed=args.seed,
-            links=family in LINK_ROLE_LANGUAGES,
-        )
-        save(role_model.to_json(), args.out, model_filename("roles", family))
+        role_model = fit_roles(labelled, graphs, family, args)
         paired = list(zip(labelled, graphs, strict=True))
         chain_parts = (chain_examples(p, g, role_model) for p, g in paired)
         chain_data = stack([c for c in chain_parts if c])
