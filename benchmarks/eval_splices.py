@@ -18,7 +18,7 @@ from pathlib import Path
 
 from newsdeinterleave.engine import load_splicer
 from newsdeinterleave.scoring import probability
-from newsdeinterleave.splicing import column_probability
+from newsdeinterleave.splicing import column_probability, reads_words
 from newsdeinterleave.training import labelled_page, page_gaps, training_pages
 
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -38,7 +38,7 @@ def evaluate(
     }
     counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for path in list(training_pages(PAGES, language, split))[:limit]:
-        gaps = page_gaps(labelled_page(path))
+        gaps = page_gaps(labelled_page(path), words=reads_words(splicer.gaps))
         if gaps is None:
             continue
         splicer.gaps.check_features(gaps.names)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
+from newsdeinterleave.features import WordPairs
 from newsdeinterleave.segmentation import split_chunks
 from newsdeinterleave.splicing import (
     Splicer,
@@ -15,6 +16,7 @@ from newsdeinterleave.splicing import (
     line_gaps,
     neighbour_continuity,
     predict_breaks,
+    word_contexts,
 )
 from newsdeinterleave.text import display_width
 
@@ -179,3 +181,94 @@ def test_a_splice_model_is_scored_on_the_features_it_was_fitted_with(neighbours:
     )
     assert cuts == set() and model.seen == names
     assert ("lm_down_first" in names) is neighbours
+
+
+class _WordReader:
+    """A toy word model: 5 where the right side's first word follows the left's last."""
+
+    def __init__(self, rows: list[tuple[str, str]]) -> None:
+        self.follows = _ColumnReader(rows).follows
+        self.calls: list[int] = []
+
+    def continuity_pairs(
+        self, texts: Sequence[str], left: np.ndarray, right: np.ndarray
+    ) -> np.ndarray:
+        self.calls.append(len(texts))
+        pairs = zip(left.tolist(), right.tolist(), strict=True)
+        return np.array(
+            [
+                5.0 if (texts[a].split()[-1], texts[b].split()[0]) in self.follows else -5.0
+                for a, b in pairs
+            ]
+        )
+
+
+def test_word_contexts_hold_whole_words_of_the_line_only() -> None:
+    text = "alpha beta gamma delta\nnext line\n"
+    chunks = split_chunks(text)
+    before, after = word_contexts(text, chunks, [0, 0, 0, 0, 23, 23])
+    assert before[2] == "alpha beta gamma" and after[2] == "gamma delta"
+    assert before[4] == "next" and after[3] == "delta"
+    long = "w" * 30 + " cut " + "x" * 30 + " y\n"
+    chunks = split_chunks(long)
+    before, after = word_contexts(long, chunks, [0] * len(chunks))
+    # Context windows never start or end inside a word.
+    assert before[-1] == "cut " + "x" * 30 + " y"
+    assert after[0] == "w" * 30 + " cut"
+
+
+def test_word_pairs_asks_the_word_model_about_each_distinct_text_once() -> None:
+    reader = _WordReader([("a b", "")])
+    scores = WordPairs(reader).continuity_batch(["a", "a", "x"], ["b", "b", "b"])
+    assert scores.tolist() == [5.0, 5.0, -5.0]
+    assert reader.calls == [3]  # "a", "b", "x"
+    assert len(WordPairs(reader).continuity_batch([], [])) == 0
+
+
+def test_word_continuity_reads_on_into_the_column_below() -> None:
+    text = _page(ROWS)
+    chunks = split_chunks(text)
+    gaps = line_gaps(chunks)
+    names, families, matrix = gap_features(
+        text, chunks, gaps, general=None, page=None, word=_WordReader(ROWS)
+    )
+    assert families[names.index("lm_word_gap_cont")] == "lm"
+    line_start = {c.line: c.start for c in chunks if c.first_in_line}
+    position = np.array([chunks[r].start - line_start[chunks[r].line] for r in gaps.right])
+    splice = position == 11
+    middle = np.array([0 < chunks[r].line < len(ROWS) - 1 for r in gaps.right])
+    assert np.all(matrix[splice, names.index("lm_word_gap_cont")] == -5.0)
+    assert np.all(matrix[splice & middle, names.index("lm_word_down_first")] == 10.0)
+    off, _, _ = gap_features(
+        text, chunks, gaps, general=None, page=None, word=_WordReader(ROWS), disable=("lm",)
+    )
+    assert not any(n.startswith("lm_word") for n in off)
+
+
+@pytest.mark.parametrize("fitted_with_words", [True, False])
+def test_the_word_model_is_read_only_by_splice_models_fitted_with_it(
+    fitted_with_words: bool,
+) -> None:
+    text = _page(ROWS)
+    chunks = split_chunks(text)
+    word = _WordReader(ROWS)
+    names, _, _ = gap_features(
+        text,
+        chunks,
+        line_gaps(chunks),
+        general=None,
+        page=None,
+        word=word if fitted_with_words else None,
+    )
+    model = _NamesOnly(names)
+    predict_breaks(
+        text,
+        chunks,
+        Splicer(model),  # type: ignore[arg-type]
+        general=None,
+        page=None,
+        word=word,
+        fallback_cut_all=False,
+    )
+    assert model.seen == names
+    assert ("lm_word_gap_cont" in names) is fitted_with_words

@@ -178,6 +178,7 @@ def make_fragments(
         splicer,
         general=models.general,
         page=models.page,
+        word=models.word,
         disable=disabled,
         fallback_cut_all=language_family(language) == "zh",
     )

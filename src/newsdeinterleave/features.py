@@ -54,6 +54,26 @@ class WordContinuity(Protocol):
 
 
 @dataclass(frozen=True)
+class WordPairs:
+    """A word model asked about text pairs, as :class:`Continuity` asks a character model.
+
+    The splice stage scores each within-line gap against many neighbouring
+    chunks, so the same few hundred contexts recur in thousands of pairs;
+    each distinct text is handed to the word model once.
+    """
+
+    word: WordContinuity
+
+    def continuity_batch(self, lefts: Sequence[str], rights: Sequence[str]) -> FloatArray:
+        if not len(lefts):
+            return np.zeros(0)
+        texts, inverse = np.unique(np.array([*lefts, *rights], dtype=object), return_inverse=True)
+        inverse = inverse.astype(np.int64)
+        n = len(lefts)
+        return self.word.continuity_pairs(texts.tolist(), inverse[:n], inverse[n:])
+
+
+@dataclass(frozen=True)
 class FragmentTable:
     """Per-fragment measurements, as parallel arrays, computed once per page."""
 

@@ -26,7 +26,7 @@ from newsdeinterleave.column_layout import (
     column_matrix,
     gap_geometry,
 )
-from newsdeinterleave.features import Continuity
+from newsdeinterleave.features import Continuity, WordContinuity, WordPairs
 from newsdeinterleave.punctuation import CLAUSE_END, NO_LINE_START, ends_sentence
 from newsdeinterleave.scoring import Scorer, probability
 from newsdeinterleave.segmentation import Chunk
@@ -70,13 +70,17 @@ def gap_features(
     *,
     general: Continuity | None,
     page: Continuity | None,
+    word: WordContinuity | None = None,
     disable: Collection[str] = (),
     neighbours: bool = True,
 ) -> tuple[list[str], list[str], FloatArray]:
     """Feature matrix (one row per gap) with names and families.
 
-    ``neighbours`` adds :func:`neighbour_continuity` (both LMs); a model
-    fitted without it is scored without it.
+    ``neighbours`` adds :func:`neighbour_continuity` (every LM given); a
+    model fitted without it is scored without it. ``word`` (a word model,
+    ``lm`` family) is asked about whole words on either side of each gap
+    (:func:`word_contexts`), since in Latin OCR a splice sits between two
+    words and twelve characters see little more than one of them.
     """
     f = np.float64
     widths = np.array([display_width(c.text) for c in chunks], dtype=f)
@@ -121,16 +125,26 @@ def gap_features(
             ("right_lower", "punctuation", np.array([t[0].islower() for t in rtext], f)),
             ("left_hyphen", "punctuation", np.array([t.endswith("-") for t in ltext], f)),
         ]
-    before, after = chunk_contexts(text, chunks, starts)
-    lefts = [before[k] for k in gaps.left.tolist()]
-    rights = [after[k] for k in gaps.right.tolist()]
-    pairs = neighbour_pairs(chunks, gaps, before, after, lefts, rights) if neighbours else None
-    for name, family, model in (("lm", "lm", general), ("page_lm", "page_lm", page)):
+    char_contexts = chunk_contexts(text, chunks, starts)
+    models: list[tuple[str, str, Continuity | None, tuple[list[str], list[str]]]] = [
+        ("lm", "lm", general, char_contexts),
+        ("page_lm", "page_lm", page, char_contexts),
+    ]
+    if word is not None:
+        models.append(("lm_word", "lm", WordPairs(word), word_contexts(text, chunks, starts)))
+    built: dict[int, NeighbourPairs] = {}  # per context pair: built once, scored by each LM
+    for name, family, model, contexts in models:
         if family in disable or model is None or not len(gaps.right):
             continue
+        before, after = contexts
+        lefts = [before[k] for k in gaps.left.tolist()]
+        rights = [after[k] for k in gaps.right.tolist()]
         score = np.clip(np.nan_to_num(model.continuity_batch(lefts, rights)), -20, 20)
         cols.append((f"{name}_gap_cont", family, score))
-        if pairs is not None:
+        if neighbours:
+            if id(contexts) not in built:
+                built[id(contexts)] = neighbour_pairs(chunks, gaps, before, after, lefts, rights)
+            pairs = built[id(contexts)]
             cols += [
                 (f"{name}_{key}", family, np.where(np.isnan(value), 0.0, value - score))
                 for key, value in score_neighbours(pairs, model)
@@ -154,6 +168,40 @@ def chunk_contexts(
     before = [text[max(line_starts[k], c.end - LEFT_CONTEXT) : c.end] for k, c in enumerate(chunks)]
     after = [c.text[:RIGHT_CONTEXT] for c in chunks]
     return before, after
+
+
+# The word model reads two words either side of a gap; this many characters
+# hold them but for the rarest words.
+WORD_CONTEXT = 48
+
+
+def word_contexts(
+    text: str, chunks: Sequence[Chunk], line_starts: Sequence[int]
+) -> tuple[list[str], list[str]]:
+    """Per chunk: its line up to the chunk's end, and its line from the chunk's start.
+
+    The left side starts at a space (or the line start) so the word model
+    never reads a word cut in half.
+    """
+    line_ends = _line_ends(chunks)
+    before: list[str] = []
+    after: list[str] = []
+    for k, c in enumerate(chunks):
+        left = text[max(line_starts[k], c.end - WORD_CONTEXT) : c.end]
+        if c.end - WORD_CONTEXT > line_starts[k]:
+            left = _drop_first_word(left)
+        right = text[c.start : min(line_ends[k], c.start + WORD_CONTEXT)]
+        if c.start + WORD_CONTEXT < line_ends[k]:
+            right = _drop_first_word(right[::-1])[::-1]
+        before.append(left)
+        after.append(right)
+    return before, after
+
+
+def _drop_first_word(text: str) -> str:
+    """``text`` without its first whitespace-separated token (unchanged if it has one)."""
+    parts = text.split(None, 1)
+    return parts[1] if len(parts) == 2 else text
 
 
 # Continuations into the neighbouring lines are looked for among at most this
@@ -348,13 +396,15 @@ def predict_breaks(
     *,
     general: Continuity | None,
     page: Continuity | None,
+    word: WordContinuity | None = None,
     disable: Collection[str] = (),
     fallback_cut_all: bool,
 ) -> set[int]:
     """Chunk indices that start a new fragment inside their line.
 
     The column pass runs when the splicer has one and column-width evidence
-    (the ``length`` family) is switched on.
+    (the ``length`` family) is switched on. The word model is read only by
+    splice models fitted with it.
     """
     gaps = line_gaps(chunks)
     if not len(gaps.right):
@@ -365,8 +415,17 @@ def predict_breaks(
         wide = [r for r in gaps.right.tolist() if chunks[r].start - chunks[r - 1].end >= 2]
         return set(wide)
     neighbours = any(name.endswith(NEIGHBOUR_SUFFIXES) for name in splicer.gaps.names)
+    if not reads_words(splicer.gaps):
+        word = None
     names, _, matrix = gap_features(
-        text, chunks, gaps, general=general, page=page, disable=disable, neighbours=neighbours
+        text,
+        chunks,
+        gaps,
+        general=general,
+        page=page,
+        word=word,
+        disable=disable,
+        neighbours=neighbours,
     )
     splicer.gaps.check_features(names)
     prob = probability(splicer.gaps.log_odds(matrix))
@@ -375,6 +434,11 @@ def predict_breaks(
         geometry = gap_geometry(chunks, widths, gaps.right)
         prob = column_probability(splicer.columns, names, matrix, geometry, prob)
     return set(gaps.right[prob >= CUT_THRESHOLD].tolist())
+
+
+def reads_words(model: Scorer) -> bool:
+    """Whether a splice model was fitted with word-model columns (those before were not)."""
+    return any(name.startswith("lm_word_") for name in model.names)
 
 
 def column_probability(

@@ -278,8 +278,12 @@ class PageGaps:
         )
 
 
-def page_gaps(page: LabelledPage) -> PageGaps | None:
-    """Every within-line gap, labelled 1 where reading order does not run straight across it."""
+def page_gaps(page: LabelledPage, words: bool = True) -> PageGaps | None:
+    """Every within-line gap, labelled 1 where reading order does not run straight across it.
+
+    ``words=False`` leaves out the word model's columns, to score splice
+    models fitted without them.
+    """
     gaps = line_gaps(page.chunks)
     if not len(gaps.right):
         return None
@@ -289,6 +293,7 @@ def page_gaps(page: LabelledPage) -> PageGaps | None:
         gaps,
         general=page.models.general,
         page=page.models.page,
+        word=page.models.word if words else None,
         neighbours=language_family(page.language) in NEIGHBOUR_LANGUAGES,
     )
     last_char = np.array([page.chunks[k].end - 1 for k in gaps.left.tolist()], dtype=np.int64)
