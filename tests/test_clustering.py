@@ -166,3 +166,31 @@ def test_stranded_titles_find_their_story_after_clustering_in_chinese_only(
     )
     deinterleave(english)
     assert not calls
+
+
+def test_the_merge_model_also_places_pieces_after_clustering(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from newsdeinterleave import deinterleave, pipeline
+
+    clustered: list[int] = []
+    merged: list[int] = []
+    real_cluster, real_merge = pipeline.cluster_stories, pipeline.merge_stories
+
+    def cluster(*args: object) -> list[list[int]]:
+        stories = real_cluster(*args)  # type: ignore[arg-type]
+        clustered.append(len(stories))
+        return stories
+
+    def merge(articles: list[list[int]], *rest: object) -> list[list[int]]:
+        merged.append(len(articles))
+        return real_merge(articles, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "cluster_stories", cluster)
+    monkeypatch.setattr(pipeline, "merge_stories", merge)
+    english = "".join(
+        f"Story {k} reads on here about the harbour board.\nA second column talks of wheat {k}.\n"
+        for k in range(6)
+    )
+    deinterleave(english)
+    assert clustered and merged and merged[0] <= clustered[0]
