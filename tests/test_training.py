@@ -9,6 +9,7 @@ import pytest
 
 from newsdeinterleave.boosting import BoostedLinkModel
 from newsdeinterleave.column_layout import LAYOUT_FEATURES, GapGeometry
+from newsdeinterleave.engine import KEEP_PER_FRAGMENT
 from newsdeinterleave.explain import explain
 from newsdeinterleave.ordering import FEATURES as ORDER_FEATURES
 from newsdeinterleave.scoring import LinkModel, model_filename, model_from_json
@@ -50,8 +51,9 @@ def test_a_small_fit_writes_loadable_models(tmp_path: Path) -> None:
     chains = model_from_json((tmp_path / model_filename("chains", "zh")).read_text("utf-8"))
     assert isinstance(chains, BoostedLinkModel) and "topic_sim" in chains.names
     assert (tmp_path / "roles-zh.json").exists()
-    merge = model_from_json((tmp_path / model_filename("merge", "zh")).read_text("utf-8"))
-    assert isinstance(merge, LinkModel) and {"adjacency", "similarity"} <= set(merge.names)
+    # The merge model learns from the pieces the clustering leaves apart; on two pages
+    # it leaves none of a story, so no merge model is written rather than a crash.
+    assert not (tmp_path / model_filename("merge", "zh")).exists()
     cluster = model_from_json((tmp_path / model_filename("cluster", "zh")).read_text("utf-8"))
     assert isinstance(cluster, BoostedLinkModel) and "word_sim" in cluster.names
     assert -4.0 <= float(cluster.meta["threshold"]) <= 3.0  # type: ignore[arg-type]
@@ -62,11 +64,14 @@ def test_a_small_fit_writes_loadable_models(tmp_path: Path) -> None:
         (tmp_path / model_filename("cluster", "zh", frozenset({"topic"}))).read_text("utf-8")
     )
     assert not any(name.endswith("_sim") for name in no_topic.names)
-    # The merge stage alone refits on the stages already saved, and leaves them as they are.
+    # The merge stage alone refits on the stages already saved, and leaves them as they are;
+    # without the same-story model it learns from the chain matching's drafts, which do
+    # leave pieces apart.
     saved_links = (tmp_path / model_filename("links", "zh")).read_text("utf-8")
-    (tmp_path / model_filename("merge", "zh")).unlink()
+    (tmp_path / model_filename("cluster", "zh")).unlink()
     _small_fit(tmp_path, "--merge-only")
-    assert (tmp_path / model_filename("merge", "zh")).exists()
+    merge = model_from_json((tmp_path / model_filename("merge", "zh")).read_text("utf-8"))
+    assert isinstance(merge, LinkModel) and {"adjacency", "similarity"} <= set(merge.names)
     assert (tmp_path / model_filename("links", "zh")).read_text("utf-8") == saved_links
     # Chinese splice models are fitted without neighbour continuity (NEIGHBOUR_LANGUAGES).
     assert not any(name.endswith(NEIGHBOUR_SUFFIXES) for name in gaps.names)
@@ -177,3 +182,35 @@ def test_cross_fitted_language_models_never_read_their_pages_articles(tmp_path: 
     assert seen > unseen + 1
     with pytest.raises(ValueError, match="article_ids"):
         page_fold([tmp_path / "unknown.json"], article_ids, 2)
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_merge_model_is_fitted_on_the_stories_the_engine_hands_it(
+    language: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsdeinterleave import pipeline, training
+
+    data = Path(training.__file__).parent / "data"
+    family = language
+    splicer, prune, links, roles, chains = training.load_stages(data, family)
+    cluster = training.load_model(data, "cluster", family)
+    order = training._load_optional(data, "order", family)
+    page = training.labelled_page(next(iter(training_pages(PAGES, language))))
+    seen: dict[str, list[list[int]]] = {}
+
+    def spy(where: str, real: object) -> object:
+        def record(articles: list[list[int]], *rest: object) -> object:
+            seen[where] = [list(a) for a in articles]
+            return real(articles, *rest)  # type: ignore[operator]
+
+        return record
+
+    monkeypatch.setattr(training, "merge_candidates", spy("training", training.merge_candidates))
+    monkeypatch.setattr(pipeline, "merge_candidates", spy("engine", pipeline.merge_candidates))
+    graph = training.scored_graph(page, splicer, prune, links)
+    stages = training.StoryStages(roles, chains, cluster, order)
+    assert training.merge_examples(page, graph, stages) is not None
+    # Training graphs keep the training setting's candidates (scored_graph says why).
+    pipeline.reconstruct_block(page.text, page.chunks, page.language, keep=KEEP_PER_FRAGMENT)
+    assert len(seen["engine"]) > 1
+    assert seen["training"] == seen["engine"]

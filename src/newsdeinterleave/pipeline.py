@@ -265,11 +265,7 @@ def draft_stories(
     chain_pairs: int = CHAIN_PAIR_BUDGET,
     weak_below: float = 0.0,
 ) -> list[list[int]]:
-    """Stories as the chain matching and the header rules leave them, before pieces merge.
-
-    The engine and the training of the merge model both start from here, so
-    the merge model is fitted on the groups it will see.
-    """
+    """Stories as the chain matching and the header rules leave them, before pieces merge."""
     chains = split_chains(graph, roles, weak_below)
     links = chain_features(graph, chains, roles, models, disable, chain_pairs)
     grouped, _ = group_chains(chains, links, chain_model)
@@ -317,6 +313,55 @@ def clustered_stories(
     return stories, sureness
 
 
+def stories_before_merge(
+    graph: LinkGraph,
+    models: PageModels,
+    roles: list[Role],
+    language: str,
+    scorers: tuple[Scorer | None, Scorer | None, Scorer | None],
+    disable: Collection[str] = (),
+    chain_pairs: int = CHAIN_PAIR_BUDGET,
+) -> tuple[list[list[int]], FloatArray | None]:
+    """The stories the merge model is handed, with each fragment's story confidence.
+
+    ``scorers`` are the chain, same-story and story-ordering models. Where a
+    same-story model ships its clusters are the stories; otherwise the chain
+    matching and the header rules leave them (:func:`draft_stories`, no
+    confidence). The engine and the merge model's training both start here, so
+    the merge model is fitted on the groups it will see.
+    """
+    chain_model, cluster_model, orderer = scorers
+    weak = weak_link_bar(language)
+    if cluster_model is None or chain_model is None:
+        return draft_stories(graph, models, roles, chain_model, disable, chain_pairs, weak), None
+    articles, sureness = clustered_stories(
+        graph,
+        models,
+        roles,
+        (chain_model, cluster_model),
+        link_confidence(graph),
+        disable,
+        chain_pairs,
+        weak,
+        orderer,
+    )
+    if language_family(language) in ORPHAN_HEADER_LANGUAGES:
+        articles = attach_orphan_headers(articles, roles, graph.table.texts)
+    return articles, sureness
+
+
+def story_scorers(
+    language: str, disabled: frozenset[str]
+) -> tuple[Scorer | None, Scorer | None, Scorer | None]:
+    """The shipped chain, same-story and ordering models ``stories_before_merge`` reads."""
+    chain_model = load_link_model("chains", language, disabled)
+    cluster_model = load_link_model("cluster", language, disabled)
+    # One ordering model serves every ablation: it reads only chain scores and structure.
+    ordered = cluster_model is not None and language_family(language) in ORDER_LANGUAGES
+    orderer = load_link_model("order", language, frozenset()) if ordered else None
+    return chain_model, cluster_model, orderer
+
+
 def reconstruct_block(
     text: str,
     chunks: list[Chunk],
@@ -330,23 +375,10 @@ def reconstruct_block(
     disabled = frozenset(disable)
     graph, models = page_graph(text, chunks, language, disabled, keep=keep)
     roles, sureness = role_guesses(graph, load_role_model(language))
-    chain_model = load_link_model("chains", language, disabled)
-    weak = weak_link_bar(language)
-    confidence = link_confidence(graph)
-    cluster_model = load_link_model("cluster", language, disabled)
-    if cluster_model is not None and chain_model is not None:
-        scorers = (chain_model, cluster_model)
-        # One ordering model serves every ablation: it reads only chain scores and structure.
-        ordered = language_family(language) in ORDER_LANGUAGES
-        orderer = load_link_model("order", language, frozenset()) if ordered else None
-        articles, story_sureness = clustered_stories(
-            graph, models, roles, scorers, confidence, disabled, chain_pairs, weak, orderer
-        )
-        if language_family(language) in ORPHAN_HEADER_LANGUAGES:
-            articles = attach_orphan_headers(articles, roles, graph.table.texts)
-    else:
-        story_sureness = None
-        articles = draft_stories(graph, models, roles, chain_model, disabled, chain_pairs, weak)
+    scorers = story_scorers(language, disabled)
+    articles, story_sureness = stories_before_merge(
+        graph, models, roles, language, scorers, disabled, chain_pairs
+    )
     # The merge model reads whole stories (topic, neighbourhood, sizes), so it also finds
     # the home of a piece the same-story model, which reads chain pairs, left alone.
     candidates = merge_candidates(articles, roles, graph.table, disabled)
@@ -355,6 +387,6 @@ def reconstruct_block(
     articles = captions_last(articles, roles)
     articles = release_furniture(articles, sure_furniture(roles, sureness))
     plans, unassigned = assemble_articles(
-        graph.fragments, graph.table, articles, roles, confidence, story_sureness
+        graph.fragments, graph.table, articles, roles, link_confidence(graph), story_sureness
     )
     return plans, unassigned, graph.warnings, len(graph.fragments)

@@ -47,10 +47,10 @@ from newsdeinterleave.language_model import NGramModel, train_shipped_config, tr
 from newsdeinterleave.merging import merge_candidates
 from newsdeinterleave.models import Role
 from newsdeinterleave.pipeline import (
-    draft_stories,
     fragment_roles,
     graph_link_evidence,
     split_chains,
+    stories_before_merge,
     weak_link_bar,
 )
 from newsdeinterleave.roles import LINK_ROLE_LANGUAGES, RoleModel, role_features
@@ -361,10 +361,13 @@ def link_examples(
 def scored_graph(page: LabelledPage, splicer: Splicer, prune: Scorer, links: Scorer) -> LinkGraph:
     """The page's fragments and decoded links, as the engine builds them with these models.
 
-    The role, chain and merge examples all start from this graph, so it is built
-    once per page and kept without its feature matrix (the later stages read only
-    the scores and the decoded links; the matrices of every train page would not
-    fit in memory).
+    The role, chain, same-story, order and merge examples all start from this
+    graph, so it is built once per page and kept without its feature matrix (the
+    later stages read only the scores and the decoded links; the matrices of every
+    train page would not fit in memory). It keeps ``engine.KEEP_PER_FRAGMENT`` candidates, not the
+    engine's Chinese rebuild setting (``engine.rebuild_keep``, 32): the later
+    Chinese stages refitted on 32-candidate graphs scored lower on zh-dev
+    (session 25, docs/engine.md).
     """
     fragments = make_fragments(
         page.text, page.chunks, page.language, (), page.models, splicer=splicer
@@ -436,9 +439,21 @@ def group_articles(
     return out
 
 
-def merge_examples(
-    page: LabelledPage, graph: LinkGraph, roles_model: RoleModel, chains: Scorer
-) -> TrainingSet | None:
+@dataclass(frozen=True)
+class StoryStages:
+    """The fitted stages that turn a page's link graph into the stories the merge model sees.
+
+    ``cluster`` and ``order`` are None where that language ships no such model (the
+    engine then drafts stories by chain matching, and so does the merge training).
+    """
+
+    roles: RoleModel
+    chains: Scorer
+    cluster: Scorer | None = None
+    order: Scorer | None = None
+
+
+def merge_examples(page: LabelledPage, graph: LinkGraph, stages: StoryStages) -> TrainingSet | None:
     """(piece, story) pairs as the engine builds them, labelled 1 where both are one gold story.
 
     Rows are weighted by the piece's length: B-cubed counts characters, so a
@@ -447,10 +462,9 @@ def merge_examples(
     fragments = graph.fragments
     if len(fragments) < 2:
         return None
-    roles = fragment_roles(graph, roles_model)
-    articles = draft_stories(
-        graph, page.models, roles, chains, weak_below=weak_link_bar(page.language)
-    )
+    roles = fragment_roles(graph, stages.roles)
+    scorers = (stages.chains, stages.cluster, stages.order)
+    articles, _ = stories_before_merge(graph, page.models, roles, page.language, scorers)
     candidates = merge_candidates(articles, roles, graph.table)
     if candidates is None:
         return None
@@ -475,12 +489,16 @@ def fit_merge(
     labelled: list[LabelledPage],
     graphs: list[LinkGraph],
     family: str,
-    models: tuple[RoleModel, Scorer],
+    stages: StoryStages,
     args: argparse.Namespace,
 ) -> None:
     """Fit and save the merge models (all families and each ablation) on the final lower stages."""
-    examples = (merge_examples(p, g, *models) for p, g in zip(labelled, graphs, strict=True))
+    examples = (merge_examples(p, g, stages) for p, g in zip(labelled, graphs, strict=True))
     data = stack([e for e in examples if e])
+    if len(np.unique(data.labels)) < 2:
+        # Few pages: the clustering may leave no piece of a story apart from it.
+        print(f"{family}: merge pairs {len(data.labels)}, all one class; no merge model written")
+        return
     for name, model in fit_all(data, "merge", family, args.seed).items():
         save(model.to_json(), args.out, name)
     print(f"{family}: merge pairs {len(data.labels)} ({int(data.labels.sum())} same story)")
@@ -804,7 +822,13 @@ def main(argv: list[str] | None = None) -> None:
         if args.merge_only:
             splicer, prune, links, role_model, chain_model = load_stages(args.out, family)
             graphs = [scored_graph(p, splicer, prune, links) for p in labelled]
-            fit_merge(labelled, graphs, family, (role_model, chain_model), args)
+            stages = StoryStages(
+                role_model,
+                chain_model,
+                _load_optional(args.out, "cluster", family),
+                _load_optional(args.out, "order", family),
+            )
+            fit_merge(labelled, graphs, family, stages, args)
             continue
         if args.roles_only:
             splicer, prune, links, _, _ = load_stages(args.out, family)
@@ -841,13 +865,16 @@ def main(argv: list[str] | None = None) -> None:
             f"({int(chain_data.labels.sum())} joins)"
         )
         chain_model = chain_models[model_filename("chains", family)]
-        fit_merge(labelled, graphs, family, (role_model, chain_model), args)
         cluster_model = fit_clusters(
             labelled, graphs, family, (role_model, chain_model), args.out, args.seed
         )
+        order_model = None
         if family in ORDER_LANGUAGES:
-            stages = (role_model, chain_model, cluster_model)
-            fit_order(labelled, graphs, family, stages, args.out, args.seed)
+            lower = (role_model, chain_model, cluster_model)
+            order_model = fit_order(labelled, graphs, family, lower, args.out, args.seed)
+        # The merge follows the same-story clustering in the engine, so it is fitted last.
+        story_stages = StoryStages(role_model, chain_model, cluster_model, order_model)
+        fit_merge(labelled, graphs, family, story_stages, args)
         print(f"{language}: {len(labelled)} pages fitted in {time.perf_counter() - t0:.1f}s")
 
 

@@ -106,8 +106,8 @@ def fit_order(
     models: tuple[RoleModel, Scorer, Scorer],
     out: Path,
     seed: int,
-) -> None:
-    """Fit and save the ordering model of one language (it serves every ablation)."""
+) -> Scorer:
+    """Fit and save the ordering model of one language (it serves every ablation); return it."""
     examples = [order_examples(p, g, *models) for p, g in zip(labelled, graphs, strict=True)]
     data = stack([e for e in examples if e])
     meta: dict[str, object] = {
@@ -122,6 +122,7 @@ def fit_order(
     )
     save(model.to_json(), out, model_filename("order", family))
     print(f"{family}: order pairs {len(data.labels)} ({int(data.labels.sum())} follow)", flush=True)
+    return model
 
 
 def main(argv: list[str] | None = None) -> None:

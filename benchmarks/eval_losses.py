@@ -1,0 +1,129 @@
+"""Where the broken joins are lost: at the splice cuts, in the link decoding, or after it.
+
+    python -m benchmarks.eval_losses [--languages en zh] [--split dev] [--limit N]
+
+Broken-join accuracy (FORMAT.md) says how many of the joins the extractor broke
+the result restores, not which stage lost the rest. Each broken gold join
+(character a read before character b, b not next in the input) is put in one
+stage class on the engine's own link graph (``engine.page_graph``, the graph
+the result is built from):
+
+- ``uncut``: a or b sits inside a fragment, not at its end or start, so no
+  link can restore the join (the splice stage missed a cut, or made one that
+  leaves a wrong neighbour on the fragment);
+- ``link right``: a ends a fragment, b starts one, and the decoded link joins them;
+- ``link wrong``: both are fragment ends, but the decoding linked elsewhere.
+
+Beside each class: how many of its joins the final result (``deinterleave``)
+keeps, so a reader sees both what the decoding got and what the story stages
+(chains, same-story clustering, merge, ordering) made of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter, defaultdict
+from itertools import pairwise
+from pathlib import Path
+
+from newsdeinterleave import deinterleave
+from newsdeinterleave.engine import page_chunks, page_graph
+from newsdeinterleave.evaluation import GoldPage, load_gold, prediction_from_page
+from newsdeinterleave.training import training_pages
+
+PAGES = Path(__file__).resolve().parent / "pages"
+CLASSES = ("uncut", "link right", "link wrong")
+
+
+def _chars(text: str, spans: list[tuple[int, int]]) -> list[int]:
+    return [p for s, e in spans for p in range(s, e) if not text[p].isspace()]
+
+
+def broken_joins(gold: GoldPage, text: str) -> list[tuple[int, int]]:
+    """The gold joins (a, b) whose b is not the next non-space character of the input."""
+    chars = [i for i, ch in enumerate(text) if not ch.isspace()]
+    next_in_page = dict(pairwise(chars))
+    return [
+        (a, b)
+        for article in gold.articles
+        for a, b in pairwise(_chars(text, [(p.start, p.end) for p in article.pieces]))
+        if next_in_page.get(a) != b
+    ]
+
+
+def page_losses(gold: GoldPage, text: str) -> Counter[str]:
+    """Per stage class, the page's broken joins (``<class>``) and those kept (``<class> kept``)."""
+    chunks = page_chunks(text, gold.language)
+    graph, _ = page_graph(text, chunks, gold.language)
+    fragment_of: dict[int, int] = {}
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    for f in graph.fragments:
+        own = _chars(text, [(f.start, f.end)])
+        if own:
+            fragment_of.update(dict.fromkeys(own, f.index))
+            first[f.index], last[f.index] = own[0], own[-1]
+    successor: dict[int, int] = {}
+    for spans in prediction_from_page(deinterleave(text, language=gold.language)):
+        successor.update(pairwise(_chars(text, [(s[0], s[1]) for s in spans])))
+    counts: Counter[str] = Counter()
+    for a, b in broken_joins(gold, text):
+        fa, fb = fragment_of[a], fragment_of[b]
+        if last[fa] != a or first[fb] != b:
+            kind = "uncut"
+        elif int(graph.successor[fa]) == fb:
+            kind = "link right"
+        else:
+            kind = "link wrong"
+        counts[kind] += 1
+        counts[f"{kind} kept"] += successor.get(a) == b
+    return counts
+
+
+def evaluate(language: str, split: str, limit: int | None = None) -> dict[str, Counter[str]]:
+    """Stage-class counts per extractor and over all pages (``ALL``) of one split."""
+    extractor = {
+        json.loads(line)["path"][: -len(".txt")]: json.loads(line)["extractor"]
+        for line in (PAGES / "manifest.jsonl").read_text("utf-8").splitlines()
+        if line.strip()
+    }
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for path in list(training_pages(PAGES, language, split))[:limit]:
+        gold, text = load_gold(path)
+        losses = page_losses(gold, text)
+        name = extractor[str(path.relative_to(PAGES).with_suffix(""))]
+        counts[name].update(losses)
+        counts["ALL"].update(losses)
+    return counts
+
+
+def table(language: str, counts: dict[str, Counter[str]]) -> list[str]:
+    """Markdown rows: per class, its share of the broken joins and how many the result keeps."""
+    rows = []
+    for key, c in sorted(counts.items()):
+        total = sum(c[k] for k in CLASSES)
+        kept = sum(c[f"{k} kept"] for k in CLASSES)
+        cells = [
+            f"{100 * c[k] / total:.1f} ({c[f'{k} kept']} kept)" if total else "-" for k in CLASSES
+        ]
+        share = f"{100 * kept / total:.1f}" if total else "-"
+        rows.append(f"| {language} | {key} | {total} | {' | '.join(cells)} | {share} |")
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--languages", nargs="+", default=["en", "zh"])
+    parser.add_argument("--split", default="dev")
+    parser.add_argument("--limit", type=int, default=None, help="first N pages of each set")
+    args = parser.parse_args(argv)
+    head = " | ".join(f"{k} % (kept)" for k in CLASSES)
+    print(f"| language | extractor | broken joins | {head} | kept % |")
+    print("|---|---|---|---|---|---|---|")
+    for language in args.languages:
+        print("\n".join(table(language, evaluate(language, args.split, args.limit))), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,20 @@
+"""The loss breakdown accounts for every broken join the scorer counts, and for those it keeps."""
+
+from __future__ import annotations
+
+from benchmarks.eval_losses import CLASSES, PAGES, page_losses
+from newsdeinterleave import deinterleave
+from newsdeinterleave.evaluation import load_gold, score_page
+from newsdeinterleave.training import training_pages
+
+
+def test_the_stage_classes_add_up_to_the_scored_broken_joins() -> None:
+    for language in ("en", "zh"):
+        path = next(iter(training_pages(PAGES, language, "dev")))
+        gold, text = load_gold(path)
+        losses = page_losses(gold, text)
+        score = score_page(gold, text, deinterleave(text, language=gold.language))
+        assert sum(losses[k] for k in CLASSES) == score.broken_total > 0
+        assert sum(losses[f"{k} kept"] for k in CLASSES) == score.broken_kept
+        # A join inside a fragment that should have been cut can never be restored.
+        assert losses["uncut kept"] == 0
