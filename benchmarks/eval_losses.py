@@ -22,22 +22,16 @@ keeps, so a reader sees both what the decoding got and what the story stages
 from __future__ import annotations
 
 import argparse
-import json
 from collections import Counter, defaultdict
 from itertools import pairwise
-from pathlib import Path
 
+from benchmarks.eval_splices import PAGES, page_extractors
 from newsdeinterleave import deinterleave
 from newsdeinterleave.engine import page_chunks, page_graph
-from newsdeinterleave.evaluation import GoldPage, load_gold, prediction_from_page
+from newsdeinterleave.evaluation import GoldPage, load_gold, prediction_from_page, reading_chars
 from newsdeinterleave.training import training_pages
 
-PAGES = Path(__file__).resolve().parent / "pages"
 CLASSES = ("uncut", "link right", "link wrong")
-
-
-def _chars(text: str, spans: list[tuple[int, int]]) -> list[int]:
-    return [p for s, e in spans for p in range(s, e) if not text[p].isspace()]
 
 
 def broken_joins(gold: GoldPage, text: str) -> list[tuple[int, int]]:
@@ -47,7 +41,7 @@ def broken_joins(gold: GoldPage, text: str) -> list[tuple[int, int]]:
     return [
         (a, b)
         for article in gold.articles
-        for a, b in pairwise(_chars(text, [(p.start, p.end) for p in article.pieces]))
+        for a, b in pairwise(reading_chars(text, article.pieces))
         if next_in_page.get(a) != b
     ]
 
@@ -60,13 +54,13 @@ def page_losses(gold: GoldPage, text: str) -> Counter[str]:
     first: dict[int, int] = {}
     last: dict[int, int] = {}
     for f in graph.fragments:
-        own = _chars(text, [(f.start, f.end)])
+        own = reading_chars(text, [(f.start, f.end)])
         if own:
             fragment_of.update(dict.fromkeys(own, f.index))
             first[f.index], last[f.index] = own[0], own[-1]
     successor: dict[int, int] = {}
     for spans in prediction_from_page(deinterleave(text, language=gold.language)):
-        successor.update(pairwise(_chars(text, [(s[0], s[1]) for s in spans])))
+        successor.update(pairwise(reading_chars(text, spans)))
     counts: Counter[str] = Counter()
     for a, b in broken_joins(gold, text):
         fa, fb = fragment_of[a], fragment_of[b]
@@ -83,11 +77,7 @@ def page_losses(gold: GoldPage, text: str) -> Counter[str]:
 
 def evaluate(language: str, split: str, limit: int | None = None) -> dict[str, Counter[str]]:
     """Stage-class counts per extractor and over all pages (``ALL``) of one split."""
-    extractor = {
-        json.loads(line)["path"][: -len(".txt")]: json.loads(line)["extractor"]
-        for line in (PAGES / "manifest.jsonl").read_text("utf-8").splitlines()
-        if line.strip()
-    }
+    extractor = page_extractors()
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for path in list(training_pages(PAGES, language, split))[:limit]:
         gold, text = load_gold(path)

@@ -24,6 +24,15 @@ from newsdeinterleave.training import labelled_page, page_gaps, training_pages
 PAGES = Path(__file__).resolve().parent / "pages"
 
 
+def page_extractors() -> dict[str, str]:
+    """The extractor of each benchmark page, by its path under ``PAGES`` without suffix."""
+    return {
+        json.loads(line)["path"][: -len(".txt")]: json.loads(line)["extractor"]
+        for line in (PAGES / "manifest.jsonl").read_text("utf-8").splitlines()
+        if line.strip()
+    }
+
+
 def evaluate(
     language: str, split: str, threshold: float, limit: int | None = None
 ) -> dict[tuple[str, str], Counter[str]]:
@@ -31,11 +40,7 @@ def evaluate(
     splicer = load_splicer(language, frozenset())
     if splicer is None:
         raise SystemExit(f"no shipped splice model for {language}")
-    extractor = {
-        json.loads(line)["path"][: -len(".txt")]: json.loads(line)["extractor"]
-        for line in (PAGES / "manifest.jsonl").read_text("utf-8").splitlines()
-        if line.strip()
-    }
+    extractor = page_extractors()
     counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for path in list(training_pages(PAGES, language, split))[:limit]:
         gaps = page_gaps(labelled_page(path), words=reads_words(splicer.gaps))

@@ -191,10 +191,9 @@ def test_the_merge_model_is_fitted_on_the_stories_the_engine_hands_it(
     from newsdeinterleave import pipeline, training
 
     data = Path(training.__file__).parent / "data"
-    family = language
-    splicer, prune, links, roles, chains = training.load_stages(data, family)
-    cluster = training.load_model(data, "cluster", family)
-    order = training._load_optional(data, "order", family)
+    splicer, prune, links, roles, chains = training.load_stages(data, language)
+    cluster = training.load_model(data, "cluster", language)
+    order = training._load_optional(data, "order", language)
     page = training.labelled_page(next(iter(training_pages(PAGES, language))))
     seen: dict[str, list[list[int]]] = {}
 

@@ -215,7 +215,7 @@ def prediction_from_page(page: Page) -> list[list[tuple[int, int, str]]]:
     return out
 
 
-def _chars(text: str, spans: Sequence[PredSpan] | Sequence[GoldPiece]) -> list[int]:
+def reading_chars(text: str, spans: Sequence[PredSpan] | Sequence[GoldPiece]) -> list[int]:
     """Non-whitespace offsets of the spans, in reading order."""
     out: list[int] = []
     for span in spans:
@@ -288,7 +288,7 @@ def _pred_owner(text: str, prediction: Prediction) -> tuple[dict[int, int], dict
         for span in spans:
             if not 0 <= span[0] <= span[1] <= len(text):
                 raise ValueError(f"predicted span {span[0]}-{span[1]} is outside the text")
-        seq = _chars(text, spans)
+        seq = reading_chars(text, spans)
         for i in seq:
             if i in owner:
                 raise ValueError(f"prediction puts character {i} in two places")
@@ -324,7 +324,7 @@ def score_prediction(gold: GoldPage, text: str, prediction: Prediction) -> PageS
     joins = kept = broken = broken_kept = 0
     sequences: list[list[int]] = []
     for g, article in enumerate(gold.articles):
-        seq = _chars(text, article.pieces)
+        seq = reading_chars(text, article.pieces)
         sequences.append(seq)
         for i in seq:
             gold_of[i] = g
@@ -338,7 +338,7 @@ def score_prediction(gold: GoldPage, text: str, prediction: Prediction) -> PageS
                 broken += 1
                 broken_kept += is_kept
     precision, recall, f1 = _bcubed(gold_of, pred_of, chars)
-    pred_seqs = [_chars(text, spans) for spans in prediction]
+    pred_seqs = [reading_chars(text, spans) for spans in prediction]
     scores = [
         _article_score(text, gold.articles[g], seq, prediction, pred_seqs, pred_of)
         for g, seq in enumerate(sequences)
