@@ -11,11 +11,14 @@ from newsdeinterleave.boosting import BoostedLinkModel
 from newsdeinterleave.column_layout import LAYOUT_FEATURES, GapGeometry
 from newsdeinterleave.engine import KEEP_PER_FRAGMENT
 from newsdeinterleave.explain import explain
+from newsdeinterleave.features import FAMILIES
 from newsdeinterleave.ordering import FEATURES as ORDER_FEATURES
 from newsdeinterleave.scoring import LinkModel, model_filename, model_from_json
 from newsdeinterleave.splicing import NEIGHBOUR_SUFFIXES
 from newsdeinterleave.training import (
     PageGaps,
+    TrainingSet,
+    fit_all,
     fit_column_models,
     fold_rest,
     main,
@@ -213,3 +216,18 @@ def test_the_merge_model_is_fitted_on_the_stories_the_engine_hands_it(
     pipeline.reconstruct_block(page.text, page.chunks, page.language, keep=KEEP_PER_FRAGMENT)
     assert len(seen["engine"]) > 1
     assert seen["training"] == seen["engine"]
+
+
+def test_fit_all_gives_boosted_models_the_rounds_asked_for_and_one_per_ablation() -> None:
+    rng = np.random.default_rng(0)
+    families = ["order", *FAMILIES]
+    matrix = rng.normal(size=(400, len(families)))
+    labels = (matrix[:, 0] + matrix[:, 3] > 0).astype(np.int64)
+    data = TrainingSet([f"x_{f}" for f in families], families, matrix, labels, np.ones(400))
+    models = fit_all(data, "links", "en", 0, boosted=True, trees=7)
+    assert len(models) == 1 + len(FAMILIES)
+    for model in models.values():
+        assert isinstance(model, BoostedLinkModel)
+        assert len(model.roots) == 7
+    without_lm = models[model_filename("links", "en", frozenset({"lm"}))]
+    assert "x_lm" not in without_lm.names and len(without_lm.names) == len(families) - 1

@@ -28,7 +28,12 @@ IntArray = NDArray[np.int64]
 ROW_BLOCK = 1 << 20
 
 
-def boosted_classifier(seed: int, *, max_iter: int = 150, max_depth: int = 6) -> Any:
+# Boosting rounds of a shipped tree model, unless its stage asks for more (the link stage:
+# ``training.LINK_TREES``).
+BOOSTED_TREES = 150
+
+
+def boosted_classifier(seed: int, *, max_iter: int = BOOSTED_TREES, max_depth: int = 6) -> Any:
     """The one boosting configuration every shipped tree model is fitted with."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
@@ -76,7 +81,7 @@ class BoostedLinkModel:
         seed: int = 0,
         meta: dict[str, object] | None = None,
         sample_weight: FloatArray | None = None,
-        max_iter: int = 150,
+        max_iter: int = BOOSTED_TREES,
         max_depth: int = 6,
     ) -> BoostedLinkModel:
         clf = boosted_classifier(seed, max_iter=max_iter, max_depth=max_depth)
