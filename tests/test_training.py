@@ -231,3 +231,38 @@ def test_fit_all_gives_boosted_models_the_rounds_asked_for_and_one_per_ablation(
         assert len(model.roots) == 7
     without_lm = models[model_filename("links", "en", frozenset({"lm"}))]
     assert "x_lm" not in without_lm.names and len(without_lm.names) == len(families) - 1
+
+
+def test_later_stages_read_link_graphs_decoded_by_a_model_that_never_saw_the_page(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from newsdeinterleave import training
+
+    rng = np.random.default_rng(0)
+    families = ["order", *FAMILIES]
+
+    def rows(count: int) -> TrainingSet:
+        matrix = rng.normal(size=(count, len(families)))
+        labels = (matrix[:, 0] > 0).astype(np.int64)
+        return TrainingSet([f"x_{f}" for f in families], families, matrix, labels, np.ones(count))
+
+    parts: list[TrainingSet | None] = [rows(40 + 10 * k) for k in range(5)]
+    parts[3] = None  # a page of one fragment gives no rows but still gets its graph
+    fitted_on: dict[object, int] = {}
+
+    def decoded(page: object, splicer: object, prune: object, model: BoostedLinkModel) -> object:
+        fitted_on[page] = int(model.meta["rows"])  # type: ignore[call-overload]
+        return ("graph", page)
+
+    monkeypatch.setattr(training, "scored_graph", decoded)
+    monkeypatch.setattr(training, "LINK_TREES", 5)
+    pages = ["p0", "p1", "p2", "p3", "p4"]
+    graphs = training.cross_fitted_graphs(pages, parts, (None, None), "en", 0, folds=2)  # type: ignore[arg-type]
+    assert graphs == [("graph", p) for p in pages]
+    sizes = [0 if p is None else len(p.labels) for p in parts]
+    for k, page in enumerate(pages):
+        assert fitted_on[page] == sum(s for m, s in enumerate(sizes) if m % 2 != k % 2)
+    with pytest.raises(ValueError, match="link folds"):
+        training.cross_fitted_graphs(pages, parts, (None, None), "en", 0, folds=1)  # type: ignore[arg-type]
+    with pytest.raises(SystemExit):
+        main(["--languages", "en", "--link-folds", "2", "--merge-only"])
