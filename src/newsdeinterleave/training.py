@@ -919,22 +919,20 @@ def main(argv: list[str] | None = None) -> None:
         else:
             full_gaps, full_prune = fit_lower(labelled, family, args, rng)
         parts: list[TrainingSet | None] = []
+        if not args.reuse_links or args.link_folds:
+            parts = page_links(labelled, full_gaps, full_prune, rng, args.negative_rate)
         if args.reuse_links:
             full_links = load_model(args.out, "links", family)
         else:
-            parts = page_links(labelled, full_gaps, full_prune, rng, args.negative_rate)
             data = stack([p for p in parts if p])
             link_models = fit_all(data, "links", family, args.seed, boosted=True, trees=LINK_TREES)
             for name, model in link_models.items():
                 save(model.to_json(), args.out, name)
             full_links = link_models[model_filename("links", family)]
             print(f"{language}: link rows {len(data.labels)} ({int(data.labels.sum())} links)")
-        if args.link_folds > 1:
-            if not parts:
-                parts = page_links(labelled, full_gaps, full_prune, rng, args.negative_rate)
-            splice_prune = (full_gaps, full_prune)
+        if args.link_folds:
             graphs = cross_fitted_graphs(
-                labelled, parts, splice_prune, family, args.seed, args.link_folds
+                labelled, parts, (full_gaps, full_prune), family, args.seed, args.link_folds
             )
         else:
             graphs = [scored_graph(p, full_gaps, full_prune, full_links) for p in labelled]
