@@ -7,12 +7,20 @@ and by properties against Python's own ``str.splitlines`` / ``str.isspace``.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from strategies import LINE_ENDINGS, WHITESPACE, arbitrary_text, interleaved_pages
 
-from newsdeinterleave.segmentation import LINE_BREAKS, split_chunks, split_lines
+from newsdeinterleave.engine import engine_lines
+from newsdeinterleave.segmentation import (
+    LINE_BREAKS,
+    split_chunks,
+    split_lines,
+    split_stray_punctuation,
+)
 
 
 def line_texts(text: str) -> list[str]:
@@ -151,3 +159,50 @@ def test_chunks_of_realistic_pages(text: str) -> None:
 )
 def test_chunks_recover_words_joined_by_any_whitespace(words: list[str], space: str) -> None:
     assert [c.text for c in split_chunks(space.join(words))] == words
+
+
+def test_a_stray_comma_glued_to_the_next_columns_row_gets_a_chunk_of_its_own() -> None:
+    # Tesseract reads a two-column row as "<left row> ，<right row>": the comma
+    # cannot open a CJK line, so the right row's text starts after it.
+    text = "今年，四川将巩固实 ，施能源化工\n”农机专业队伍 好基础。"
+    chunks = split_stray_punctuation(split_chunks(text))
+    assert [c.text for c in chunks] == [
+        *("今年，四川将巩固实", "，", "施能源化工"),
+        *("”", "农机专业队伍", "好基础。"),
+    ]
+    assert [c.index for c in chunks] == list(range(len(chunks)))
+    assert [c.line for c in chunks] == [0, 0, 0, 1, 1, 1]
+    assert [c.first_in_line for c in chunks] == [True, False, False, True, False, False]
+    assert [c.last_in_line for c in chunks] == [False, False, True, False, False, True]
+    assert all(text[c.start : c.end] == c.text for c in chunks)
+
+
+@pytest.mark.parametrize(
+    "chunk",
+    [
+        "（新华社）",  # an opening bracket may open a line
+        "——后续将按计划",  # so may a dash
+        "“当前是玉米",  # and an opening quote
+        "，。",  # punctuation with no text after it stays whole
+        "，，，，施工",  # a run longer than a stray mark is left to the splice model as it is
+        "施工，进展",  # a comma inside the text is not at the chunk's start
+    ],
+)
+def test_chunks_that_may_open_a_line_stay_whole(chunk: str) -> None:
+    assert [c.text for c in split_stray_punctuation(split_chunks(chunk))] == [chunk]
+
+
+def test_only_cjk_pages_split_stray_punctuation() -> None:
+    text = "施工 ，进展 ,then"
+    zh = engine_lines(split_chunks(text), "zh")
+    en = engine_lines(split_chunks(text), "en")
+    assert [c.text for c in zh] == ["施工", "，", "进展", ",then"]
+    assert [c.text for c in en] == ["施工", "，进展", ",then"]
+
+
+@given(arbitrary_text())
+def test_splitting_stray_punctuation_keeps_every_character_once(text: str) -> None:
+    chunks = split_stray_punctuation(split_chunks(text))
+    assert "".join(c.text for c in chunks) == "".join(ch for ch in text if not ch.isspace())
+    assert all(text[c.start : c.end] == c.text and c.text for c in chunks)
+    assert all(a.end <= b.start for a, b in pairwise(chunks))

@@ -31,7 +31,14 @@ from newsdeinterleave.features import (
     top_k_mask,
 )
 from newsdeinterleave.scoring import Scorer, decision_bar, load_shipped, model_from_json
-from newsdeinterleave.segmentation import Chunk, Fragment, group_fragments, split_chunks, unflatten
+from newsdeinterleave.segmentation import (
+    Chunk,
+    Fragment,
+    group_fragments,
+    split_chunks,
+    split_stray_punctuation,
+    unflatten,
+)
 from newsdeinterleave.splicing import Splicer, predict_breaks
 from newsdeinterleave.topic import context_vectors, pair_similarity
 
@@ -87,7 +94,8 @@ def engine_lines(chunks: list[Chunk], language: str) -> list[Chunk]:
     See :func:`segmentation.unflatten`: CJK pages get a line per chunk, Latin
     pages a line per sentence.
     """
-    return unflatten(chunks, cjk=language_family(language) == "zh")
+    cjk = language_family(language) == "zh"
+    return unflatten(split_stray_punctuation(chunks) if cjk else chunks, cjk=cjk)
 
 
 def page_chunks(text: str, language: str) -> list[Chunk]:
