@@ -76,8 +76,26 @@ def test_a_small_fit_writes_loadable_models(tmp_path: Path) -> None:
     merge = model_from_json((tmp_path / model_filename("merge", "zh")).read_text("utf-8"))
     assert isinstance(merge, LinkModel) and {"adjacency", "similarity"} <= set(merge.names)
     assert (tmp_path / model_filename("links", "zh")).read_text("utf-8") == saved_links
+    # The link stage alone refits on the saved splice and pruning models and leaves
+    # every other stage's file untouched.
+    chains_file = tmp_path / model_filename("chains", "zh")
+    chains_file.write_text("kept", encoding="utf-8")
+    saved_prune = (tmp_path / model_filename("prune", "zh")).read_text("utf-8")
+    (tmp_path / model_filename("links", "zh", frozenset({"topic"}))).unlink()
+    _small_fit(tmp_path, "--links-only")
+    assert chains_file.read_text("utf-8") == "kept"
+    assert (tmp_path / model_filename("prune", "zh")).read_text("utf-8") == saved_prune
+    relinked = model_from_json(
+        (tmp_path / model_filename("links", "zh", frozenset({"topic"}))).read_text("utf-8")
+    )
+    assert isinstance(relinked, BoostedLinkModel) and "topic_sim" not in relinked.names
     # Chinese splice models are fitted without neighbour continuity (NEIGHBOUR_LANGUAGES).
     assert not any(name.endswith(NEIGHBOUR_SUFFIXES) for name in gaps.names)
+
+
+def test_links_only_refuses_to_combine_with_other_stage_flags() -> None:
+    with pytest.raises(SystemExit):
+        main(["--languages", "zh", "--links-only", "--reuse-links"])
 
 
 def test_gaps_only_refits_the_splice_models_and_leaves_the_later_stages(tmp_path: Path) -> None:

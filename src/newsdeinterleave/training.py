@@ -870,6 +870,12 @@ def main(argv: list[str] | None = None) -> None:
         help="refit only the role model on the splice and link models in --out",
     )
     parser.add_argument(
+        "--links-only",
+        action="store_true",
+        help="refit only the link models on the splice and pruning models in --out"
+        " and keep the later stages' models as they are",
+    )
+    parser.add_argument(
         "--reuse-lower",
         action="store_true",
         help="load the splice and pruning models already in --out instead of refitting them",
@@ -883,9 +889,16 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     if args.link_folds and (
-        args.link_folds < 2 or args.gaps_only or args.merge_only or args.roles_only
+        args.link_folds < 2
+        or args.gaps_only
+        or args.merge_only
+        or args.roles_only
+        or args.links_only
     ):
         parser.error("--link-folds takes K >= 2 and refits the stages above the links in full")
+    others = args.reuse_links or args.gaps_only or args.merge_only or args.roles_only
+    if args.links_only and others:
+        parser.error("--links-only refits the link models and nothing else")
     for language in args.languages:
         t0 = time.perf_counter()
         labelled = labelled_pages(args, language)
@@ -910,7 +923,7 @@ def main(argv: list[str] | None = None) -> None:
             graphs = [scored_graph(p, splicer, prune, links) for p in labelled]
             fit_roles(labelled, graphs, family, args)
             continue
-        if args.reuse_lower:
+        if args.reuse_lower or args.links_only:
             full_gaps = Splicer(
                 load_model(args.out, "gaps", family),
                 _load_optional(args.out, "gaps-columns", family),
@@ -930,6 +943,8 @@ def main(argv: list[str] | None = None) -> None:
                 save(model.to_json(), args.out, name)
             full_links = link_models[model_filename("links", family)]
             print(f"{language}: link rows {len(data.labels)} ({int(data.labels.sum())} links)")
+        if args.links_only:
+            continue
         if args.link_folds:
             graphs = cross_fitted_graphs(
                 labelled, parts, (full_gaps, full_prune), family, args.seed, args.link_folds
