@@ -889,15 +889,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     if args.link_folds and (
-        args.link_folds < 2
-        or args.gaps_only
-        or args.merge_only
-        or args.roles_only
-        or args.links_only
+        args.link_folds < 2 or args.gaps_only or args.merge_only or args.roles_only
     ):
         parser.error("--link-folds takes K >= 2 and refits the stages above the links in full")
     others = args.reuse_links or args.gaps_only or args.merge_only or args.roles_only
-    if args.links_only and others:
+    if args.links_only and (others or args.link_folds):
         parser.error("--links-only refits the link models and nothing else")
     for language in args.languages:
         t0 = time.perf_counter()
