@@ -12,7 +12,10 @@ the result is built from):
   link can restore the join (the splice stage missed a cut, or made one that
   leaves a wrong neighbour on the fragment);
 - ``link right``: a ends a fragment, b starts one, and the decoded link joins them;
-- ``link wrong``: both are fragment ends, but the decoding linked elsewhere.
+- ``link wrong``: both are fragment ends, but the decoding linked elsewhere;
+  beside it, the share of those whose pair was never scored (the pruning
+  stage dropped it, or it lies beyond the window), which no change to the
+  link model alone can win back.
 
 Beside each class: how many of its joins the final result (``deinterleave``)
 keeps, so a reader sees both what the decoding got and what the story stages
@@ -32,6 +35,9 @@ from newsdeinterleave.evaluation import GoldPage, load_gold, prediction_from_pag
 from newsdeinterleave.training import training_pages
 
 CLASSES = ("uncut", "link right", "link wrong")
+# The part of "link wrong" whose pair the decoding never saw: pruned before the full
+# scoring (``engine.build_graph`` keeps a few candidates per fragment) or beyond the window.
+UNSCORED = "link wrong unscored"
 
 
 def broken_joins(gold: GoldPage, text: str) -> list[tuple[int, int]]:
@@ -58,6 +64,7 @@ def page_losses(gold: GoldPage, text: str) -> Counter[str]:
         if own:
             fragment_of.update(dict.fromkeys(own, f.index))
             first[f.index], last[f.index] = own[0], own[-1]
+    scored = set(zip(graph.ii.tolist(), graph.jj.tolist(), strict=True))
     successor: dict[int, int] = {}
     for spans in prediction_from_page(deinterleave(text, language=gold.language)):
         successor.update(pairwise(reading_chars(text, spans)))
@@ -70,6 +77,7 @@ def page_losses(gold: GoldPage, text: str) -> Counter[str]:
             kind = "link right"
         else:
             kind = "link wrong"
+            counts[UNSCORED] += (fa, fb) not in scored
         counts[kind] += 1
         counts[f"{kind} kept"] += successor.get(a) == b
     return counts
@@ -97,8 +105,12 @@ def table(language: str, counts: dict[str, Counter[str]]) -> list[str]:
         cells = [
             f"{100 * c[k] / total:.1f} ({c[f'{k} kept']} kept)" if total else "-" for k in CLASSES
         ]
+        wrong = c["link wrong"]
+        unscored = f"{100 * c[UNSCORED] / wrong:.1f}" if wrong else "-"
         share = f"{100 * kept / total:.1f}" if total else "-"
-        rows.append(f"| {language} | {key} | {total} | {' | '.join(cells)} | {share} |")
+        rows.append(
+            f"| {language} | {key} | {total} | {' | '.join(cells)} | {unscored} | {share} |"
+        )
     return rows
 
 
@@ -109,8 +121,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--limit", type=int, default=None, help="first N pages of each set")
     args = parser.parse_args(argv)
     head = " | ".join(f"{k} % (kept)" for k in CLASSES)
-    print(f"| language | extractor | broken joins | {head} | kept % |")
-    print("|---|---|---|---|---|---|---|")
+    print(f"| language | extractor | broken joins | {head} | link wrong: unscored % | kept % |")
+    print("|---|---|---|---|---|---|---|---|")
     for language in args.languages:
         print("\n".join(table(language, evaluate(language, args.split, args.limit))), flush=True)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from benchmarks.eval_losses import CLASSES, PAGES, page_losses
+from collections import Counter
+
+from benchmarks.eval_losses import CLASSES, PAGES, UNSCORED, page_losses, table
 from newsdeinterleave import deinterleave
 from newsdeinterleave.evaluation import load_gold, score_page
 from newsdeinterleave.training import training_pages
@@ -18,3 +20,11 @@ def test_the_stage_classes_add_up_to_the_scored_broken_joins() -> None:
         assert sum(losses[f"{k} kept"] for k in CLASSES) == score.broken_kept
         # A join inside a fragment that should have been cut can never be restored.
         assert losses["uncut kept"] == 0
+        assert 0 <= losses[UNSCORED] <= losses["link wrong"]
+
+
+def test_the_table_gives_the_unscored_share_of_the_wrong_links() -> None:
+    counts = Counter({"uncut": 1, "link right": 5, "link right kept": 4, "link wrong": 4})
+    counts[UNSCORED] = 1
+    (row,) = table("zh", {"ALL": counts})
+    assert row == "| zh | ALL | 10 | 10.0 (0 kept) | 50.0 (4 kept) | 40.0 (0 kept) | 25.0 | 40.0 |"
