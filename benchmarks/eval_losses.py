@@ -1,6 +1,7 @@
 """Where the broken joins are lost: at the splice cuts, in the link decoding, or after it.
 
     python -m benchmarks.eval_losses [--languages en zh] [--split dev] [--limit N]
+    python -m benchmarks.eval_losses --page benchmarks/pages/seed-000.json
 
 Broken-join accuracy (FORMAT.md) says how many of the joins the extractor broke
 the result restores, not which stage lost the rest. Each broken gold join
@@ -26,7 +27,9 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from itertools import pairwise
+from pathlib import Path
 
 from benchmarks.eval_splices import PAGES, page_extractors
 from newsdeinterleave import deinterleave
@@ -52,8 +55,20 @@ def broken_joins(gold: GoldPage, text: str) -> list[tuple[int, int]]:
     ]
 
 
-def page_losses(gold: GoldPage, text: str) -> Counter[str]:
-    """Per stage class, the page's broken joins (``<class>``) and those kept (``<class> kept``)."""
+@dataclass(frozen=True)
+class JoinLoss:
+    """One broken gold join ``a -> b``: its stage class and what the result made of it."""
+
+    a: int
+    b: int
+    kind: str
+    scored: bool  # the decoding scored the pair (meaningful for "link wrong")
+    kept: bool
+    instead: int | None  # what the result reads after ``a`` (None: ``a`` ends its article)
+
+
+def join_losses(gold: GoldPage, text: str) -> list[JoinLoss]:
+    """Every broken join of the page, in gold order, classed as in the module docstring."""
     chunks = page_chunks(text, gold.language)
     graph, _ = page_graph(text, chunks, gold.language)
     fragment_of: dict[int, int] = {}
@@ -68,7 +83,7 @@ def page_losses(gold: GoldPage, text: str) -> Counter[str]:
     successor: dict[int, int] = {}
     for spans in prediction_from_page(deinterleave(text, language=gold.language)):
         successor.update(pairwise(reading_chars(text, spans)))
-    counts: Counter[str] = Counter()
+    out = []
     for a, b in broken_joins(gold, text):
         fa, fb = fragment_of[a], fragment_of[b]
         if last[fa] != a or first[fb] != b:
@@ -77,10 +92,41 @@ def page_losses(gold: GoldPage, text: str) -> Counter[str]:
             kind = "link right"
         else:
             kind = "link wrong"
-            counts[UNSCORED] += (fa, fb) not in scored
-        counts[kind] += 1
-        counts[f"{kind} kept"] += successor.get(a) == b
+        got = successor.get(a)
+        out.append(JoinLoss(a, b, kind, (fa, fb) in scored, got == b, got))
+    return out
+
+
+def page_losses(gold: GoldPage, text: str) -> Counter[str]:
+    """Per stage class, the page's broken joins (``<class>``) and those kept (``<class> kept``)."""
+    counts: Counter[str] = Counter()
+    for join in join_losses(gold, text):
+        counts[join.kind] += 1
+        counts[f"{join.kind} kept"] += join.kept
+        counts[UNSCORED] += join.kind == "link wrong" and not join.scored
     return counts
+
+
+def listing(gold: GoldPage, text: str, context: int = 10) -> list[str]:
+    """One line per broken join: kept or lost, its class, the two sides, what came instead.
+
+    For reading one page's losses by eye (``--page``), as the aggregate table cannot show them.
+    """
+
+    def before(i: int) -> str:
+        return text[max(0, i - context + 1) : i + 1].replace("\n", "/")
+
+    def after(i: int | None) -> str:
+        return "(article ends)" if i is None else text[i : i + context].replace("\n", "/")
+
+    rows = []
+    for j in join_losses(gold, text):
+        kind = j.kind + (" (unscored)" if j.kind == "link wrong" and not j.scored else "")
+        tail = "" if j.kept else f"   instead: {after(j.instead)}"
+        rows.append(
+            f"{'kept' if j.kept else 'lost'}  {kind:<24} {before(j.a)} || {after(j.b)}{tail}"
+        )
+    return rows
 
 
 def evaluate(language: str, split: str, limit: int | None = None) -> dict[str, Counter[str]]:
@@ -119,7 +165,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--languages", nargs="+", default=["en", "zh"])
     parser.add_argument("--split", default="dev")
     parser.add_argument("--limit", type=int, default=None, help="first N pages of each set")
+    parser.add_argument(
+        "--page", type=Path, default=None, help="list one gold page's broken joins one by one"
+    )
     args = parser.parse_args(argv)
+    if args.page is not None:
+        print("\n".join(listing(*load_gold(args.page))))
+        return
     head = " | ".join(f"{k} % (kept)" for k in CLASSES)
     print(f"| language | extractor | broken joins | {head} | link wrong: unscored % | kept % |")
     print("|---|---|---|---|---|---|---|---|")

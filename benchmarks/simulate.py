@@ -146,6 +146,8 @@ def read_band(blocks: list[Block], rng: random.Random, zh: bool, mode: str) -> l
     height = max((len(c) for c, _ in cols), default=0)
     if mode == "paragraphs":
         out += _paragraph_boxes(cols, rng)
+    elif mode == "detached":
+        out += _paragraph_boxes(cols, rng, detach=0.5)
     elif mode == "boxes":
         row = 0
         while row < height:
@@ -173,7 +175,7 @@ def read_band(blocks: list[Block], rng: random.Random, zh: bool, mode: str) -> l
 
 
 def _paragraph_boxes(
-    cols: list[tuple[list[Line], list[int]]], rng: random.Random
+    cols: list[tuple[list[Line], list[int]]], rng: random.Random, detach: float = 0.0
 ) -> list[list[Line]]:
     """Text boxes as a layout analyser finds them, read in order of their tops.
 
@@ -183,23 +185,55 @@ def _paragraph_boxes(
     the columns, as pdfminer-style tools do, keeps every paragraph whole but
     interleaves the paragraphs of neighbouring columns, so the broken joins
     sit at box ends, mostly at paragraph ends and column bottoms.
+
+    ``detach`` is the chance that a paragraph's indented first line is left
+    out of its box, as analysers that group lines by their left edge do: the
+    line becomes a box of its own, read after its paragraph, somewhere else
+    in the band, or glued onto the front of the box that starts on the same
+    row of the next column (one output line holding both).
     """
-    boxes: list[tuple[float, int, list[Line]]] = []
+    boxes: list[tuple[float, int, int, list[Line]]] = []  # top, column, first row, lines
+    glued: list[tuple[int, int, Line]] = []  # next column, row, the line to put there
     for c, (col, paras) in enumerate(cols):
         start = 0
         for k in range(1, len(col) + 1):
             same = k < len(col) and paras[k] >= 0 and paras[k] == paras[k - 1]
             if same and rng.random() < 0.04:  # a photo or rule cuts the box
                 same = False
-            if not same:
-                top = start + rng.uniform(-0.8, 0.8)
-                boxes.append((top, c, col[start:k]))
-                start = k
+            if same:
+                continue
+            lines = col[start:k]
+            opens = paras[start] >= 0 and (start == 0 or paras[start - 1] != paras[start])
+            top = start + rng.uniform(-0.8, 0.8)
+            if detach and opens and len(lines) > 1 and rng.random() < detach:
+                first, lines = lines[0], lines[1:]
+                where = rng.random()
+                if where < 0.3 and c + 1 < len(cols) and cols[c + 1][0]:
+                    glued.append((c + 1, start, first))
+                else:
+                    at = k - 0.5 if where < 0.65 else rng.uniform(0, len(col))
+                    boxes.append((at, c, -1, [first]))
+                top += 1
+            boxes.append((top, c, start, list(lines)))
+            start = k
     boxes.sort(key=lambda b: (b[0], b[1]))
+    front: dict[int, list[Line]] = {}
+    for c, row, line in glued:  # onto the box of that column holding that row
+        k = max(
+            (k for k, b in enumerate(boxes) if b[1] == c and 0 <= b[2] <= row),
+            key=lambda k: boxes[k][2],
+        )
+        front.setdefault(k, []).append(line)
     out: list[list[Line]] = []
     joined = rng.random() < 0.7
-    for _, _, lines in boxes:
-        out += [list(lines)] if joined else [[ln] for ln in lines]
+    for k, (_, _, _, lines) in enumerate(boxes):
+        before = front.get(k, [])
+        if joined:
+            out.append([*before, *lines])
+        elif before:
+            out += [[*before, lines[0]]] + [[ln] for ln in lines[1:]]
+        else:
+            out += [[ln] for ln in lines]
     return out
 
 
@@ -214,8 +248,9 @@ def _joined(col: list[Line], paras: list[int], rng: random.Random) -> list[list[
     return out
 
 
-# Reading modes of the shipped models' training pages; ``paragraphs`` is opt-in
-# (``--paragraph-boxes``) so the documented training data stays reproducible.
+# Reading modes of the shipped models' training pages; ``paragraphs`` and
+# ``detached`` are opt-in (``--paragraph-boxes``, ``--detached-firsts``) so the
+# documented training data stays reproducible.
 BAND_MODES = ("column", "rows", "splice", "boxes")
 
 
@@ -280,8 +315,14 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="also read bands as whole paragraph boxes ordered by their tops (pdfminer-style)",
     )
+    ap.add_argument(
+        "--detached-firsts",
+        action="store_true",
+        help="also read bands as paragraph boxes whose indented first lines are read elsewhere",
+    )
     args = ap.parse_args(argv)
-    modes = (*BAND_MODES, "paragraphs") if args.paragraph_boxes else BAND_MODES
+    modes = BAND_MODES + ("paragraphs",) * args.paragraph_boxes
+    modes += ("detached",) * args.detached_firsts
     manifest = []
     for lang in args.langs:
         pool = load_pool(args.corpus, lang, args.split, args.seed + 1000)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from benchmarks.eval_losses import CLASSES, PAGES, UNSCORED, page_losses, table
+from benchmarks.eval_losses import CLASSES, PAGES, UNSCORED, listing, page_losses, table
 from newsdeinterleave import deinterleave
 from newsdeinterleave.evaluation import load_gold, score_page
 from newsdeinterleave.training import training_pages
@@ -28,3 +28,16 @@ def test_the_table_gives_the_unscored_share_of_the_wrong_links() -> None:
     counts[UNSCORED] = 1
     (row,) = table("zh", {"ALL": counts})
     assert row == "| zh | ALL | 10 | 10.0 (0 kept) | 50.0 (4 kept) | 40.0 (0 kept) | 25.0 | 40.0 |"
+
+
+def test_the_page_listing_has_a_line_per_broken_join_and_counts_as_the_table() -> None:
+    path = next(iter(training_pages(PAGES, "zh", "dev")))
+    gold, text = load_gold(path)
+    rows = listing(gold, text)
+    losses = page_losses(gold, text)
+    assert len(rows) == sum(losses[k] for k in CLASSES)
+    kept = [r for r in rows if r.startswith("kept")]
+    assert len(kept) == sum(losses[f"{k} kept"] for k in CLASSES)
+    # A lost join says what the result read after its left side instead.
+    assert all("instead:" in r for r in rows if r.startswith("lost"))
+    assert sum("(unscored)" in r for r in rows) == losses[UNSCORED]
