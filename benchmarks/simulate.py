@@ -7,7 +7,8 @@ this module lays the same composed pages (``compose``) out as text: articles
 are wrapped into columns of a character width, set side by side in bands, and
 read back the ways extractors misread them (row by row across columns, rows
 spliced onto one line, boxes of lines alternating between columns, whole
-paragraph boxes read by their tops as pdfminer-style tools do (opt-in),
+paragraph boxes read by their tops as pdfminer-style tools do, and the same with
+paragraphs' first lines read elsewhere (both opt-in),
 visual lines of a block joined with spaces, headers stranded elsewhere).
 Labels are exact because every emitted character's source is known.
 
