@@ -66,6 +66,11 @@ class JoinLoss:
     kept: bool
     instead: int | None  # what the result reads after ``a`` (None: ``a`` ends its article)
 
+    @property
+    def unscored(self) -> bool:
+        """A wrong link whose right pair was never scored (pruned, or beyond the window)."""
+        return self.kind == "link wrong" and not self.scored
+
 
 def join_losses(gold: GoldPage, text: str) -> list[JoinLoss]:
     """Every broken join of the page, in gold order, classed as in the module docstring."""
@@ -97,17 +102,22 @@ def join_losses(gold: GoldPage, text: str) -> list[JoinLoss]:
     return out
 
 
-def page_losses(gold: GoldPage, text: str) -> Counter[str]:
-    """Per stage class, the page's broken joins (``<class>``) and those kept (``<class> kept``)."""
+def tally(joins: list[JoinLoss]) -> Counter[str]:
+    """Per stage class, the broken joins (``<class>``) and those kept (``<class> kept``)."""
     counts: Counter[str] = Counter()
-    for join in join_losses(gold, text):
+    for join in joins:
         counts[join.kind] += 1
         counts[f"{join.kind} kept"] += join.kept
-        counts[UNSCORED] += join.kind == "link wrong" and not join.scored
+        counts[UNSCORED] += join.unscored
     return counts
 
 
-def listing(gold: GoldPage, text: str, context: int = 10) -> list[str]:
+def page_losses(gold: GoldPage, text: str) -> Counter[str]:
+    """:func:`tally` of the page's :func:`join_losses`."""
+    return tally(join_losses(gold, text))
+
+
+def listing(text: str, joins: list[JoinLoss], context: int = 10) -> list[str]:
     """One line per broken join: kept or lost, its class, the two sides, what came instead.
 
     For reading one page's losses by eye (``--page``), as the aggregate table cannot show them.
@@ -120,8 +130,8 @@ def listing(gold: GoldPage, text: str, context: int = 10) -> list[str]:
         return "(article ends)" if i is None else text[i : i + context].replace("\n", "/")
 
     rows = []
-    for j in join_losses(gold, text):
-        kind = j.kind + (" (unscored)" if j.kind == "link wrong" and not j.scored else "")
+    for j in joins:
+        kind = j.kind + (" (unscored)" if j.unscored else "")
         tail = "" if j.kept else f"   instead: {after(j.instead)}"
         rows.append(
             f"{'kept' if j.kept else 'lost'}  {kind:<24} {before(j.a)} || {after(j.b)}{tail}"
@@ -170,7 +180,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     if args.page is not None:
-        print("\n".join(listing(*load_gold(args.page))))
+        gold, text = load_gold(args.page)
+        print("\n".join(listing(text, join_losses(gold, text))))
         return
     head = " | ".join(f"{k} % (kept)" for k in CLASSES)
     print(f"| language | extractor | broken joins | {head} | link wrong: unscored % | kept % |")

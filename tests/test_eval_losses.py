@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 
-from benchmarks.eval_losses import CLASSES, PAGES, UNSCORED, listing, page_losses, table
+from benchmarks.eval_losses import (
+    CLASSES,
+    PAGES,
+    UNSCORED,
+    join_losses,
+    listing,
+    page_losses,
+    table,
+    tally,
+)
 from newsdeinterleave import deinterleave
 from newsdeinterleave.evaluation import load_gold, score_page
 from newsdeinterleave.training import training_pages
@@ -33,8 +42,9 @@ def test_the_table_gives_the_unscored_share_of_the_wrong_links() -> None:
 def test_the_page_listing_has_a_line_per_broken_join_and_counts_as_the_table() -> None:
     path = next(iter(training_pages(PAGES, "zh", "dev")))
     gold, text = load_gold(path)
-    rows = listing(gold, text)
-    losses = page_losses(gold, text)
+    joins = join_losses(gold, text)
+    rows = listing(text, joins)
+    losses = tally(joins)
     assert len(rows) == sum(losses[k] for k in CLASSES)
     kept = [r for r in rows if r.startswith("kept")]
     assert len(kept) == sum(losses[f"{k} kept"] for k in CLASSES)
