@@ -102,3 +102,14 @@ def test_the_train_command_writes_the_model_the_engine_loads(tmp_path: Path) -> 
         texts, np.array([0]), np.array([1])
     )
     assert loaded.continuity_pairs(texts, np.array([0]), np.array([1]))[0] == direct[0]
+
+
+def test_fitted_accuracy_weighs_a_useful_score_and_ignores_a_useless_one() -> None:
+    from newsdeinterleave.word_model import _fitted_accuracy
+
+    rng = np.random.default_rng(0)
+    noise_true, noise_false = rng.normal(size=200), rng.normal(size=200)
+    # The second score always ranks the true pair first; the first is noise.
+    useful_true, useful_false = rng.normal(size=200) + 5.0, rng.normal(size=200)
+    assert _fitted_accuracy([noise_true], [noise_false]) < 0.7
+    assert _fitted_accuracy([noise_true, useful_true], [noise_false, useful_false]) > 0.95

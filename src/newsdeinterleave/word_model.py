@@ -275,7 +275,8 @@ def load_word_model(lang: str) -> WordModel | None:
 
 
 def pair_accuracies(corpus: Path, lang: str = "en") -> dict[str, float]:
-    """Dev-split pair accuracy of the word model, the character model and their sum.
+    """Dev-split pair accuracy of the word model, the character model, their sum and
+    their fitted weighting, and of the general-English word prior beside them.
 
     The measure of ``language_model.pairwise_accuracy``: every dev body
     paragraph cut at a random space, the true right half against another
@@ -304,12 +305,42 @@ def pair_accuracies(corpus: Path, lang: str = "en") -> dict[str, float]:
     def accuracy(true: F64, false: F64) -> float:
         return float(np.mean((true > false) + 0.5 * (true == false)))
 
-    return {
+    scores = {
         "pairs": float(n),
         "chars": accuracy(char_true, char_false),
         "words": accuracy(word_true, word_false),
         "sum": accuracy(char_true + word_true, char_false + word_false),
+        "fit": _fitted_accuracy([char_true, word_true], [char_false, word_false]),
     }
+    from newsdeinterleave.word_prior import load_word_prior
+
+    prior = load_word_prior(lang)
+    if prior is not None:
+        prior_true, listed_true = prior.pair_scores(texts, left, n + left)
+        prior_false, listed_false = prior.pair_scores(texts, left, n + other)
+        scores["prior"] = accuracy(prior_true, prior_false)
+        scores["fit+prior"] = _fitted_accuracy(
+            [char_true, word_true, prior_true, listed_true],
+            [char_false, word_false, prior_false, listed_false],
+        )
+    return scores
+
+
+def _fitted_accuracy(true: list[F64], false: list[F64]) -> float:
+    """Pair accuracy of a logistic weighting of several scores, fitted out of fold (5 folds).
+
+    The link model weighs its evidence with learned weights, so a new score is
+    worth what it adds to the best weighting of the others, not to their sum.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_predict
+
+    diff = np.column_stack(true) - np.column_stack(false)
+    x = np.vstack([diff, -diff])
+    y = np.r_[np.ones(len(diff)), np.zeros(len(diff))]
+    model = LogisticRegression(fit_intercept=False, max_iter=1000)
+    margin = cross_val_predict(model, x, y, cv=5, method="decision_function")
+    return float(np.mean(margin[: len(diff)] > 0))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

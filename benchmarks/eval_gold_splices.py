@@ -1,0 +1,113 @@
+"""What the splice stage could still win: the whole engine run on the gold splices.
+
+    python -m benchmarks.eval_gold_splices [--languages en zh] [--split dev] [--limit N]
+
+``eval_splices`` says how many splices the splice models find; it cannot say
+what a better splice stage would be worth, because the links, stories and
+order above it decide what each cut is made of. This runs ``deinterleave``
+twice on every page: as shipped, and with the splice decision replaced by the
+gold one (a cut exactly where the gold reading order does not run straight
+across a within-line gap; gaps the gold leaves unknown are not cut). The gap
+between the two rows is an upper bound on what any splice model could add with
+the later models as they are (they were fitted on the shipped splicer's
+fragments, so on some extractors gold cuts can even score lower).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter, defaultdict
+from unittest import mock
+
+import numpy as np
+
+from benchmarks.eval_splices import PAGES, page_extractors
+from newsdeinterleave import deinterleave, engine
+from newsdeinterleave.evaluation import load_gold, score_page
+from newsdeinterleave.labels import UNKNOWN
+from newsdeinterleave.models import Page
+from newsdeinterleave.splicing import line_gaps
+from newsdeinterleave.training import LabelledPage, labelled_page, training_pages
+
+MODES = ("shipped", "gold splices")
+COUNTS = ("broken_kept", "broken_total", "joins_kept", "joins_total", "articles_perfect")
+
+
+def gold_breaks(page: LabelledPage) -> set[int]:
+    """Chunk indices where the gold reading order leaves a line (the splices to cut)."""
+    gaps = line_gaps(page.chunks)
+    if not len(gaps.right):
+        return set()
+    last = np.array([page.chunks[k].end - 1 for k in gaps.left.tolist()], dtype=np.int64)
+    first = np.array([page.chunks[k].start for k in gaps.right.tolist()], dtype=np.int64)
+    target = page.nxt[last]
+    return set(gaps.right[(target != first) & (target != UNKNOWN)].tolist())
+
+
+def deinterleave_with_breaks(text: str, language: str, breaks: set[int]) -> Page:
+    """``deinterleave`` with the splice decision replaced by ``breaks`` (chunk indices)."""
+
+    def fixed(*args: object, **kwargs: object) -> set[int]:
+        return set(breaks)
+
+    with mock.patch.object(engine, "predict_breaks", fixed):
+        return deinterleave(text, language=language)
+
+
+def evaluate(
+    language: str, split: str, limit: int | None = None
+) -> dict[str, dict[str, Counter[str]]]:
+    """Summed score counts per mode, per extractor and over all pages (``ALL``)."""
+    extractor = page_extractors()
+    counts: dict[str, dict[str, Counter[str]]] = {m: defaultdict(Counter) for m in MODES}
+    for path in list(training_pages(PAGES, language, split))[:limit]:
+        gold, text = load_gold(path)
+        page = labelled_page(path)
+        scores = {"shipped": score_page(gold, text, deinterleave(text, language=gold.language))}
+        result = deinterleave_with_breaks(text, gold.language, gold_breaks(page))
+        scores["gold splices"] = score_page(gold, text, result)
+        name = extractor[str(path.relative_to(PAGES).with_suffix(""))]
+        for mode, score in scores.items():
+            row = Counter({k: int(getattr(score, k)) for k in COUNTS})
+            row["articles_total"] = score.articles_total
+            for key in (name, "ALL"):
+                counts[mode][key].update(row)
+    return counts
+
+
+def table(language: str, counts: dict[str, dict[str, Counter[str]]]) -> list[str]:
+    """Markdown rows: broken-join and join accuracy and perfect articles, per mode."""
+    rows = []
+    for key in sorted(counts["shipped"]):
+        cells = []
+        for mode in MODES:
+            c = counts[mode][key]
+            broken = 100 * c["broken_kept"] / max(c["broken_total"], 1)
+            joins = 100 * c["joins_kept"] / max(c["joins_total"], 1)
+            cells.append(
+                f"{broken:.1f} ({c['broken_kept']}/{c['broken_total']}) / {joins:.1f}"
+                f" / {c['articles_perfect']} of {c['articles_total']}"
+            )
+        rows.append(f"| {language} | {key} | " + " | ".join(cells) + " |")
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--languages", nargs="+", default=["en", "zh"])
+    parser.add_argument("--split", default="dev")
+    parser.add_argument("--limit", type=int, default=None, help="first N pages of each set")
+    args = parser.parse_args(argv)
+    print(
+        "| language | extractor | "
+        + " | ".join(f"{m}: broken / join / perfect" for m in MODES)
+        + " |"
+    )
+    print("|---|---|---|---|")
+    for language in args.languages:
+        for row in table(language, evaluate(language, args.split, args.limit)):
+            print(row)
+
+
+if __name__ == "__main__":
+    main()
