@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from unittest import mock
 
 import numpy as np
@@ -26,6 +27,7 @@ from newsdeinterleave import deinterleave, engine
 from newsdeinterleave.evaluation import load_gold, score_page
 from newsdeinterleave.labels import UNKNOWN
 from newsdeinterleave.models import Page
+from newsdeinterleave.segmentation import Chunk
 from newsdeinterleave.splicing import line_gaps
 from newsdeinterleave.training import LabelledPage, labelled_page, training_pages
 
@@ -34,21 +36,26 @@ COUNTS = ("broken_kept", "broken_total", "joins_kept", "joins_total", "articles_
 
 
 def gold_breaks(page: LabelledPage) -> set[int]:
-    """Chunk indices where the gold reading order leaves a line (the splices to cut)."""
+    """Where the gold reading order leaves a line: the start offsets of the chunks to cut before.
+
+    Offsets, not chunk indices, since the engine renumbers the chunks of each
+    block of a large page.
+    """
     gaps = line_gaps(page.chunks)
     if not len(gaps.right):
         return set()
     last = np.array([page.chunks[k].end - 1 for k in gaps.left.tolist()], dtype=np.int64)
     first = np.array([page.chunks[k].start for k in gaps.right.tolist()], dtype=np.int64)
     target = page.nxt[last]
-    return set(gaps.right[(target != first) & (target != UNKNOWN)].tolist())
+    return set(first[(target != first) & (target != UNKNOWN)].tolist())
 
 
 def deinterleave_with_breaks(text: str, language: str, breaks: set[int]) -> Page:
-    """``deinterleave`` with the splice decision replaced by ``breaks`` (chunk indices)."""
+    """``deinterleave`` with the splice decision replaced by cuts before the chunks
+    starting at the offsets ``breaks``."""
 
-    def fixed(*args: object, **kwargs: object) -> set[int]:
-        return set(breaks)
+    def fixed(text: str, chunks: Sequence[Chunk], *args: object, **kwargs: object) -> set[int]:
+        return {c.index for c in chunks if c.start in breaks and not c.first_in_line}
 
     with mock.patch.object(engine, "predict_breaks", fixed):
         return deinterleave(text, language=language)
