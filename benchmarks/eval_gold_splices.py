@@ -17,47 +17,57 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from unittest import mock
 
 import numpy as np
 
 from benchmarks.eval_splices import PAGES, page_extractors
 from newsdeinterleave import deinterleave, engine
-from newsdeinterleave.evaluation import load_gold, score_page
-from newsdeinterleave.labels import UNKNOWN
+from newsdeinterleave.engine import page_chunks
+from newsdeinterleave.evaluation import GoldPage, load_gold, score_page
+from newsdeinterleave.labels import UNKNOWN, next_char_map
 from newsdeinterleave.models import Page
 from newsdeinterleave.segmentation import Chunk
 from newsdeinterleave.splicing import line_gaps
-from newsdeinterleave.training import LabelledPage, labelled_page, training_pages
+from newsdeinterleave.training import training_pages
 
 MODES = ("shipped", "gold splices")
 COUNTS = ("broken_kept", "broken_total", "joins_kept", "joins_total", "articles_perfect")
 
 
-def gold_breaks(page: LabelledPage) -> set[int]:
+def gold_breaks(gold: GoldPage, text: str) -> set[int]:
     """Where the gold reading order leaves a line: the start offsets of the chunks to cut before.
 
     Offsets, not chunk indices, since the engine renumbers the chunks of each
     block of a large page.
     """
-    gaps = line_gaps(page.chunks)
+    chunks = page_chunks(text, gold.language)
+    gaps = line_gaps(chunks)
     if not len(gaps.right):
         return set()
-    last = np.array([page.chunks[k].end - 1 for k in gaps.left.tolist()], dtype=np.int64)
-    first = np.array([page.chunks[k].start for k in gaps.right.tolist()], dtype=np.int64)
-    target = page.nxt[last]
+    nxt = next_char_map(text, [[(p.start, p.end) for p in a.pieces] for a in gold.articles])
+    last = np.array([chunks[k].end - 1 for k in gaps.left.tolist()], dtype=np.int64)
+    first = np.array([chunks[k].start for k in gaps.right.tolist()], dtype=np.int64)
+    target = nxt[last]
     return set(first[(target != first) & (target != UNKNOWN)].tolist())
 
 
-def deinterleave_with_breaks(text: str, language: str, breaks: set[int]) -> Page:
-    """``deinterleave`` with the splice decision replaced by cuts before the chunks
-    starting at the offsets ``breaks``."""
+@contextmanager
+def splices_at(breaks: set[int]) -> Iterator[None]:
+    """Inside, the engine cuts exactly before the chunks starting at the offsets ``breaks``."""
 
     def fixed(text: str, chunks: Sequence[Chunk], *args: object, **kwargs: object) -> set[int]:
         return {c.index for c in chunks if c.start in breaks and not c.first_in_line}
 
     with mock.patch.object(engine, "predict_breaks", fixed):
+        yield
+
+
+def deinterleave_with_breaks(text: str, language: str, breaks: set[int]) -> Page:
+    """``deinterleave`` with the splice decision replaced by :func:`splices_at` ``breaks``."""
+    with splices_at(breaks):
         return deinterleave(text, language=language)
 
 
@@ -69,9 +79,8 @@ def evaluate(
     counts: dict[str, dict[str, Counter[str]]] = {m: defaultdict(Counter) for m in MODES}
     for path in list(training_pages(PAGES, language, split))[:limit]:
         gold, text = load_gold(path)
-        page = labelled_page(path)
         scores = {"shipped": score_page(gold, text, deinterleave(text, language=gold.language))}
-        result = deinterleave_with_breaks(text, gold.language, gold_breaks(page))
+        result = deinterleave_with_breaks(text, gold.language, gold_breaks(gold, text))
         scores["gold splices"] = score_page(gold, text, result)
         name = extractor[str(path.relative_to(PAGES).with_suffix(""))]
         for mode, score in scores.items():
