@@ -92,13 +92,13 @@ def compare(runs: Sequence[tuple[str, dict[Key, Cell]]], sets: Sequence[str] = (
     if not runs:
         raise ValueError("no runs to compare")
     keys = sorted({k for _, cells in runs for k in cells if not sets or k[0] in sets}, key=_order)
-    systems = {k[2] for k in keys}
-    label = (lambda k: f"{k[0]} | {k[1]} | {k[2]}") if len(systems) > 1 else None
-    head = "| set | extractor | system |" if label else "| set | extractor |"
+    # A system column only when the runs hold more than one system (most compare "full" runs).
+    several = len({k[2] for k in keys}) > 1
+    head = "| set | extractor | system |" if several else "| set | extractor |"
     names = [name for name, _ in runs]
 
     def row_label(k: Key) -> str:
-        return label(k) if label else f"{k[0]} | {k[1]}"
+        return " | ".join(k if several else k[:2])
 
     cols = head.count("|") - 1
     lines = [

@@ -75,3 +75,11 @@ def test_reads_what_the_runner_writes(tmp_path: Path, capsys: pytest.CaptureFixt
     # Doing nothing keeps none of the seed page's 51 broken joins and 477 of its 528 joins.
     assert any(line.startswith("| seed | all | 0.0 (0) / 90.3 / ") for line in printed)
     assert "| seed | all | +0.0 (+0) / +0.0 / +0.0 / +0 / +0 |" in printed
+
+
+def test_runs_of_several_systems_get_a_system_column(tmp_path: Path) -> None:
+    noop = {**_row("all", 0, 2), "system": "noop"}
+    a = _write(tmp_path / "a", [_row("all", 100, 10), noop])
+    table = compare([("a", load_run(a))]).splitlines()
+    assert table[2] == "| set | extractor | system | a |"
+    assert "| zh-dev | all | noop | 0.0 (0) / 90.0 / 85.0 / 3 / 2 |" in table
