@@ -23,7 +23,7 @@ from unittest import mock
 
 import numpy as np
 
-from benchmarks.eval_splices import PAGES, page_extractors
+from benchmarks.eval_splices import PAGES, page_extractors, page_set_arguments
 from newsdeinterleave import deinterleave, engine
 from newsdeinterleave.engine import page_chunks
 from newsdeinterleave.evaluation import GoldPage, load_gold, score_page
@@ -110,9 +110,7 @@ def table(language: str, counts: dict[str, dict[str, Counter[str]]]) -> list[str
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--languages", nargs="+", default=["en", "zh"])
-    parser.add_argument("--split", default="dev")
-    parser.add_argument("--limit", type=int, default=None, help="first N pages of each set")
+    page_set_arguments(parser)
     args = parser.parse_args(argv)
     print(
         "| language | extractor | "

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
-from benchmarks.eval_splices import PAGES, page_extractors
+from benchmarks.eval_splices import PAGES, page_extractors, page_set_arguments
 from newsdeinterleave import deinterleave
 from newsdeinterleave.engine import page_chunks, page_graph
 from newsdeinterleave.evaluation import GoldPage, load_gold, prediction_from_page, reading_chars
@@ -172,9 +172,7 @@ def table(language: str, counts: dict[str, Counter[str]]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--languages", nargs="+", default=["en", "zh"])
-    parser.add_argument("--split", default="dev")
-    parser.add_argument("--limit", type=int, default=None, help="first N pages of each set")
+    page_set_arguments(parser)
     parser.add_argument(
         "--page", type=Path, default=None, help="list one gold page's broken joins one by one"
     )

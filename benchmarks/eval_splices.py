@@ -24,6 +24,14 @@ from newsdeinterleave.training import labelled_page, page_gaps, training_pages
 PAGES = Path(__file__).resolve().parent / "pages"
 
 
+def page_set_arguments(parser: argparse.ArgumentParser, *, limit: bool = True) -> None:
+    """The options every dev-page diagnostic takes: which languages, which split, how many pages."""
+    parser.add_argument("--languages", nargs="+", default=["en", "zh"])
+    parser.add_argument("--split", default="dev")
+    if limit:
+        parser.add_argument("--limit", type=int, default=None, help="first N pages of each set")
+
+
 def page_extractors() -> dict[str, str]:
     """The extractor of each benchmark page, by its path under ``PAGES`` without suffix."""
     return {
@@ -67,8 +75,7 @@ def evaluate(
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--languages", nargs="+", default=["en", "zh"])
-    parser.add_argument("--split", default="dev")
+    page_set_arguments(parser, limit=False)
     parser.add_argument("--threshold", type=float, default=0.35)
     args = parser.parse_args(argv)
     print("| language | extractor | pass | splices | precision | recall |")
