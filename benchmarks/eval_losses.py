@@ -16,7 +16,9 @@ the result is built from):
 - ``link wrong``: both are fragment ends, but the decoding linked elsewhere;
   beside it, the share of those whose pair was never scored (the pruning
   stage dropped it, or it lies beyond the window), which no change to the
-  link model alone can win back.
+  link model alone can win back, and the share the link model scored at or
+  below its decision bar (it says no to the pair itself); the rest scored above
+  the bar and lost the matching to a rival link of one of the two fragments.
 
 Beside each class: how many of its joins the final result (``deinterleave``)
 keeps, so a reader sees both what the decoding got and what the story stages
@@ -35,12 +37,15 @@ from benchmarks.eval_splices import PAGES, page_extractors, page_set_arguments
 from newsdeinterleave import deinterleave
 from newsdeinterleave.engine import page_chunks, page_graph
 from newsdeinterleave.evaluation import GoldPage, load_gold, prediction_from_page, reading_chars
+from newsdeinterleave.scoring import decision_bar
 from newsdeinterleave.training import training_pages
 
 CLASSES = ("uncut", "link right", "link wrong")
 # The part of "link wrong" whose pair the decoding never saw: pruned before the full
 # scoring (``engine.build_graph`` keeps a few candidates per fragment) or beyond the window.
 UNSCORED = "link wrong unscored"
+# The part of "link wrong" the link model scored but not above its decision bar.
+BELOW_BAR = "link wrong below bar"
 
 
 def broken_joins(gold: GoldPage, text: str) -> list[tuple[int, int]]:
@@ -65,11 +70,17 @@ class JoinLoss:
     scored: bool  # the decoding scored the pair (meaningful for "link wrong")
     kept: bool
     instead: int | None  # what the result reads after ``a`` (None: ``a`` ends its article)
+    below_bar: bool = False  # scored, at or below the link model's decision bar
 
     @property
     def unscored(self) -> bool:
         """A wrong link whose right pair was never scored (pruned, or beyond the window)."""
         return self.kind == "link wrong" and not self.scored
+
+    @property
+    def refused(self) -> bool:
+        """A wrong link whose right pair the link model scored at or below its bar."""
+        return self.kind == "link wrong" and self.scored and self.below_bar
 
 
 def join_losses(gold: GoldPage, text: str) -> list[JoinLoss]:
@@ -84,7 +95,10 @@ def join_losses(gold: GoldPage, text: str) -> list[JoinLoss]:
         if own:
             fragment_of.update(dict.fromkeys(own, f.index))
             first[f.index], last[f.index] = own[0], own[-1]
-    scored = set(zip(graph.ii.tolist(), graph.jj.tolist(), strict=True))
+    log_odds = dict(
+        zip(zip(graph.ii.tolist(), graph.jj.tolist(), strict=True), graph.log_odds, strict=True)
+    )
+    bar = decision_bar(graph.model) if graph.model is not None else 0.0
     successor: dict[int, int] = {}
     for spans in prediction_from_page(deinterleave(text, language=gold.language)):
         successor.update(pairwise(reading_chars(text, spans)))
@@ -98,7 +112,9 @@ def join_losses(gold: GoldPage, text: str) -> list[JoinLoss]:
         else:
             kind = "link wrong"
         got = successor.get(a)
-        out.append(JoinLoss(a, b, kind, (fa, fb) in scored, got == b, got))
+        score = log_odds.get((fa, fb))
+        below = score is not None and float(score) <= bar
+        out.append(JoinLoss(a, b, kind, score is not None, got == b, got, below))
     return out
 
 
@@ -109,6 +125,7 @@ def tally(joins: list[JoinLoss]) -> Counter[str]:
         counts[join.kind] += 1
         counts[f"{join.kind} kept"] += join.kept
         counts[UNSCORED] += join.unscored
+        counts[BELOW_BAR] += join.refused
     return counts
 
 
@@ -131,7 +148,7 @@ def listing(text: str, joins: list[JoinLoss], context: int = 10) -> list[str]:
 
     rows = []
     for j in joins:
-        kind = j.kind + (" (unscored)" if j.unscored else "")
+        kind = j.kind + (" (unscored)" if j.unscored else " (below bar)" if j.refused else "")
         tail = "" if j.kept else f"   instead: {after(j.instead)}"
         rows.append(
             f"{'kept' if j.kept else 'lost'}  {kind:<24} {before(j.a)} || {after(j.b)}{tail}"
@@ -162,11 +179,12 @@ def table(language: str, counts: dict[str, Counter[str]]) -> list[str]:
             f"{100 * c[k] / total:.1f} ({c[f'{k} kept']} kept)" if total else "-" for k in CLASSES
         ]
         wrong = c["link wrong"]
-        unscored = f"{100 * c[UNSCORED] / wrong:.1f}" if wrong else "-"
-        share = f"{100 * kept / total:.1f}" if total else "-"
-        rows.append(
-            f"| {language} | {key} | {total} | {' | '.join(cells)} | {unscored} | {share} |"
+        unscored, below = (
+            (f"{100 * c[k] / wrong:.1f}" if wrong else "-") for k in (UNSCORED, BELOW_BAR)
         )
+        share = f"{100 * kept / total:.1f}" if total else "-"
+        shares = f"{unscored} | {below} | {share}"
+        rows.append(f"| {language} | {key} | {total} | {' | '.join(cells)} | {shares} |")
     return rows
 
 
@@ -182,8 +200,11 @@ def main(argv: list[str] | None = None) -> None:
         print("\n".join(listing(text, join_losses(gold, text))))
         return
     head = " | ".join(f"{k} % (kept)" for k in CLASSES)
-    print(f"| language | extractor | broken joins | {head} | link wrong: unscored % | kept % |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        f"| language | extractor | broken joins | {head} | link wrong: unscored % "
+        "| link wrong: below bar % | kept % |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     for language in args.languages:
         print("\n".join(table(language, evaluate(language, args.split, args.limit))), flush=True)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from benchmarks.eval_losses import (
+    BELOW_BAR,
     CLASSES,
     PAGES,
     UNSCORED,
@@ -29,14 +30,17 @@ def test_the_stage_classes_add_up_to_the_scored_broken_joins() -> None:
         assert sum(losses[f"{k} kept"] for k in CLASSES) == score.broken_kept
         # A join inside a fragment that should have been cut can never be restored.
         assert losses["uncut kept"] == 0
-        assert 0 <= losses[UNSCORED] <= losses["link wrong"]
+        assert 0 <= losses[UNSCORED] + losses[BELOW_BAR] <= losses["link wrong"]
 
 
-def test_the_table_gives_the_unscored_share_of_the_wrong_links() -> None:
+def test_the_table_gives_the_unscored_and_below_bar_shares_of_the_wrong_links() -> None:
     counts = Counter({"uncut": 1, "link right": 5, "link right kept": 4, "link wrong": 4})
     counts[UNSCORED] = 1
+    counts[BELOW_BAR] = 2
     (row,) = table("zh", {"ALL": counts})
-    assert row == "| zh | ALL | 10 | 10.0 (0 kept) | 50.0 (4 kept) | 40.0 (0 kept) | 25.0 | 40.0 |"
+    assert row == (
+        "| zh | ALL | 10 | 10.0 (0 kept) | 50.0 (4 kept) | 40.0 (0 kept) | 25.0 | 50.0 | 40.0 |"
+    )
 
 
 def test_the_page_listing_has_a_line_per_broken_join_and_counts_as_the_table() -> None:
@@ -51,3 +55,4 @@ def test_the_page_listing_has_a_line_per_broken_join_and_counts_as_the_table() -
     # A lost join says what the result read after its left side instead.
     assert all("instead:" in r for r in rows if r.startswith("lost"))
     assert sum("(unscored)" in r for r in rows) == losses[UNSCORED]
+    assert sum("(below bar)" in r for r in rows) == losses[BELOW_BAR]
