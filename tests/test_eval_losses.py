@@ -9,6 +9,7 @@ from benchmarks.eval_losses import (
     CLASSES,
     PAGES,
     UNSCORED,
+    JoinLoss,
     join_losses,
     listing,
     page_losses,
@@ -41,6 +42,17 @@ def test_the_table_gives_the_unscored_and_below_bar_shares_of_the_wrong_links() 
     assert row == (
         "| zh | ALL | 10 | 10.0 (0 kept) | 50.0 (4 kept) | 40.0 (0 kept) | 25.0 | 50.0 | 40.0 |"
     )
+
+
+def test_only_a_wrong_link_whose_pair_was_scored_can_be_below_the_bar() -> None:
+    wrong = JoinLoss(0, 5, "link wrong", scored=True, kept=False, instead=None, below_bar=True)
+    assert wrong.refused and not wrong.unscored
+    right = JoinLoss(0, 5, "link right", scored=True, kept=True, instead=5, below_bar=True)
+    assert not right.refused
+    above = JoinLoss(0, 5, "link wrong", scored=True, kept=False, instead=3, below_bar=False)
+    assert not above.refused and not above.unscored
+    counts = tally([wrong, right, above])
+    assert counts[BELOW_BAR] == 1 and counts[UNSCORED] == 0
 
 
 def test_the_page_listing_has_a_line_per_broken_join_and_counts_as_the_table() -> None:
