@@ -162,7 +162,7 @@ def generated_pages(pages: Path, lang: str, split: str) -> Iterator[tuple[str, s
         if not line.strip():
             continue
         entry = json.loads(line)
-        if entry.get("language") != lang or entry.get("split") != split:
+        if entry.get("language") != lang or (entry.get("set") or entry.get("split")) != split:
             continue
         path = pages / entry["path"]
         gold_path = path.with_suffix(".json")

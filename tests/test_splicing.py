@@ -272,3 +272,37 @@ def test_the_word_model_is_read_only_by_splice_models_fitted_with_it(
     )
     assert model.seen == names
     assert ("lm_word_gap_cont" in names) is fitted_with_words
+
+
+LAYOUT_TEXT = (
+    "Gencorp plans a sale       Goodyear predicts net\n"
+    "of its aerospace unit\tfirst quarter gains\n"
+    "which  it  announced today\n"
+)
+
+
+def _layout_cuts(cut_column_gaps: bool, disable: frozenset[str] = frozenset()) -> list[str]:
+    chunks = split_chunks(LAYOUT_TEXT)
+    names, _, _ = gap_features(LAYOUT_TEXT, chunks, line_gaps(chunks), general=None, page=None)
+    cuts = predict_breaks(
+        LAYOUT_TEXT,
+        chunks,
+        Splicer(_NamesOnly(names)),  # type: ignore[arg-type]
+        general=None,
+        page=None,
+        disable=disable,
+        fallback_cut_all=False,
+        cut_column_gaps=cut_column_gaps,
+    )
+    return [chunks[k].text for k in sorted(cuts)]
+
+
+def test_runs_of_spaces_and_tabs_cut_where_the_models_would_not() -> None:
+    # The stand-in model cuts nothing; a layout extractor's column padding (seven
+    # spaces, a tab) is cut, a justified line's two-space word gaps are not.
+    assert _layout_cuts(cut_column_gaps=True) == ["Goodyear", "first"]
+    assert _layout_cuts(cut_column_gaps=False) == []
+
+
+def test_column_gap_cuts_belong_to_the_length_family() -> None:
+    assert _layout_cuts(cut_column_gaps=True, disable=frozenset({"length"})) == []

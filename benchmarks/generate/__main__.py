@@ -20,6 +20,7 @@ from typing import Any
 from newsdeinterleave.splits import split_of
 
 from .compose import SourceArticle, choose_articles, page_target, sub_seed
+from .extract import BASE_EXTRACTORS, HELD_OUT_EXTRACTORS
 from .pipeline import LayoutJob, run_layout
 
 DEFAULT_COUNTS = {"train": 151, "dev": 31, "test": 31}
@@ -37,17 +38,26 @@ def load_pool(corpus: Path, lang: str, split: str, seed: int) -> list[SourceArti
     return arts
 
 
-def plan(corpus: Path, out: Path, lang: str, split: str, seed: int, count: int) -> list[LayoutJob]:
+def plan(
+    corpus: Path,
+    out: Path,
+    lang: str,
+    split: str,
+    seed: int,
+    count: int,
+    label: str = "",
+    extractors: tuple[str, ...] = (),
+) -> list[LayoutJob]:
     pool = load_pool(corpus, lang, split, seed)
     jobs = []
     cursor = 0
     for number in range(1, count + 1):
         rng = random.Random(sub_seed(seed, lang, split, str(number), "n"))
-        key = f"{lang}-{split}-{number:04d}"
+        key = f"{lang}-{label or split}-{number:04d}"
         arts, cursor = choose_articles(
             pool, cursor, rng.randint(4, 10), lang, page_target(seed, key, lang)
         )
-        jobs.append(LayoutJob(lang, split, number, seed, tuple(arts), out))
+        jobs.append(LayoutJob(lang, split, number, seed, tuple(arts), out, label, extractors))
     return jobs
 
 
@@ -92,7 +102,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--start", type=int, default=1, help="first layout number to build")
     ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument(
+        "--label",
+        default="",
+        help="build a held-out page set of this name (pages <lang>-<label>-NNNN) over the "
+        "articles of --split (one split), with --extractors instead of the standard pairs",
+    )
+    ap.add_argument(
+        "--extractors",
+        nargs="+",
+        default=(),
+        choices=(*BASE_EXTRACTORS, *HELD_OUT_EXTRACTORS, *(f"joined-{b}" for b in BASE_EXTRACTORS)),
+        help="the extractors of every layout of a --label set",
+    )
     args = ap.parse_args(argv)
+    if bool(args.label) != bool(args.extractors) or (args.label and args.split == "all"):
+        ap.error("--label and --extractors go together, with one --split")
     langs = ("zh", "en") if args.lang == "all" else (args.lang,)
     splits = ("train", "dev", "test") if args.split == "all" else (args.split,)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -104,7 +129,16 @@ def main(argv: list[str] | None = None) -> int:
             count = args.count if args.count is not None else DEFAULT_COUNTS[split]
             jobs += [
                 j
-                for j in plan(args.corpus, args.out, lang, split, args.seed, count)
+                for j in plan(
+                    args.corpus,
+                    args.out,
+                    lang,
+                    split,
+                    args.seed,
+                    count,
+                    args.label,
+                    tuple(args.extractors),
+                )
                 if j.number >= args.start and not _done(j, manifest)
             ]
     print(f"{len(jobs)} layouts to build", file=sys.stderr, flush=True)

@@ -50,13 +50,24 @@ class LayoutJob:
     seed: int
     articles: tuple[SourceArticle, ...]
     out: Path
+    # A held-out page set: its own name (pages, folder and the manifest's "set") and
+    # its own extractors, over the articles of ``split``; empty for the standard sets.
+    label: str = ""
+    extractors: tuple[str, ...] = ()
+
+    @property
+    def set_split(self) -> str:
+        """The page set's name after the language: the split, or a held-out set's label."""
+        return self.label or self.split
 
     @property
     def key(self) -> str:
-        return f"{self.lang}-{self.split}-{self.number:04d}"
+        return f"{self.lang}-{self.set_split}-{self.number:04d}"
 
     @property
-    def variants(self) -> tuple[str, str]:
+    def variants(self) -> tuple[str, ...]:
+        if self.extractors:
+            return self.extractors
         slot = (self.number - 1) % len(CYCLE)
         if self.split == "train" and self.number > TRAIN_FULL_OCR:
             # CPU budget: one OCR page per 10 layouts (psm 6 and psm 3 in turn).
@@ -242,7 +253,7 @@ def run_layout(job: LayoutJob) -> tuple[list[dict[str, Any]], float, str]:
                 exact=not base.startswith("tesseract"),
             )
             validate(gold, text)
-            d = job.out / f"{job.lang}-{job.split}"
+            d = job.out / f"{job.lang}-{job.set_split}"
             d.mkdir(parents=True, exist_ok=True)
             (d / f"{pid}.txt").write_bytes(text.encode("utf-8"))
             (d / f"{pid}.json").write_bytes(dump_gold(gold).encode("utf-8"))
@@ -251,9 +262,10 @@ def run_layout(job: LayoutJob) -> tuple[list[dict[str, Any]], float, str]:
             entries.append(
                 {
                     "page_id": pid,
-                    "path": f"{job.lang}-{job.split}/{pid}.txt",
+                    "path": f"{job.lang}-{job.set_split}/{pid}.txt",
                     "language": job.lang,
                     "split": job.split,
+                    **({"set": job.label} if job.label else {}),
                     "extractor": variant,
                     "article_ids": [a.corpus_id for a in spec.articles],
                     "gold_articles": {

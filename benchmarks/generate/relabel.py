@@ -33,16 +33,16 @@ def main(argv: list[str] | None = None) -> int:
     for pid, row in sorted(manifest.items()):
         if not row["extractor"].startswith("tesseract"):
             continue
-        lang, split = row["language"], row["split"]
+        lang, split, label = row["language"], row["split"], row.get("set", "")
         number = int(pid.split("-")[2])
-        key = (lang, split, row["seed"])
+        key = (lang, split, label, row["seed"])
         if key not in jobs:
             count = max(
                 int(p.split("-")[2])
                 for p, r in manifest.items()
-                if (r["language"], r["split"]) == (lang, split)
+                if (r["language"], r["split"], r.get("set", "")) == (lang, split, label)
             )
-            jobs[key] = plan(args.corpus, args.out, lang, split, row["seed"], count)
+            jobs[key] = plan(args.corpus, args.out, lang, split, row["seed"], count, label)
         job = jobs[key][number - 1]
         for attempt in range(4):
             spec = compose(job.key, lang, split, job.seed, job.articles, attempt)

@@ -55,7 +55,7 @@ def summarise(root: Path) -> dict[str, Any]:
         for line in (root / "manifest.jsonl").read_text("utf-8").splitlines()
         if line.strip()
     ]
-    counts = Counter((r["language"], r["split"]) for r in rows)
+    counts = Counter((r["language"], r.get("set") or r["split"]) for r in rows)
     by_ext: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     bad = []
     for r in rows:

@@ -189,6 +189,8 @@ def make_fragments(
         word=models.word,
         disable=disabled,
         fallback_cut_all=language_family(language) == "zh",
+        # The Chinese splice models learnt wide gaps from OCR pages, which have them.
+        cut_column_gaps=language_family(language) != "zh",
     )
     return group_fragments(text, chunks, breaks)
 

@@ -37,6 +37,17 @@ IntArray = NDArray[np.int64]
 
 CUT_THRESHOLD = 0.35
 
+# A gap inside a line at least this many whitespace characters wide (or holding
+# a tab) separates columns. Layout-preserving extractors (pdftotext -layout,
+# PyMuPDF's sorted text) pad the columns of a row apart with runs of spaces;
+# the extractors the Latin splice models were fitted on never put more than two
+# spaces between the words of one printed line (pdfminer pads justified lines to
+# two), so to those models a wide gap is an unknown thing, and they read it as
+# the two-space gaps they know, which are never splices. A justified line set
+# loose is cut too, which costs the link model an easy join of two fragments
+# that stand next to each other.
+COLUMN_GAP = 3
+
 
 @dataclass(frozen=True)
 class Splicer:
@@ -399,16 +410,60 @@ def predict_breaks(
     word: WordContinuity | None = None,
     disable: Collection[str] = (),
     fallback_cut_all: bool,
+    cut_column_gaps: bool = False,
 ) -> set[int]:
     """Chunk indices that start a new fragment inside their line.
 
     The column pass runs when the splicer has one and column-width evidence
     (the ``length`` family) is switched on. The word model is read only by
-    splice models fitted with it.
+    splice models fitted with it. ``cut_column_gaps`` adds the cuts of
+    :func:`column_gaps` (``length`` family) to the models' own: for models
+    that never saw such gaps in training.
     """
     gaps = line_gaps(chunks)
     if not len(gaps.right):
         return set()
+    wide = column_gaps(text, chunks, gaps) if cut_column_gaps and "length" not in disable else set()
+    return wide | _model_breaks(
+        text,
+        chunks,
+        gaps,
+        splicer,
+        general=general,
+        page=page,
+        word=word,
+        disable=disable,
+        fallback_cut_all=fallback_cut_all,
+    )
+
+
+def column_gaps(text: str, chunks: Sequence[Chunk], gaps: Gaps) -> set[int]:
+    """Chunks after a gap of :data:`COLUMN_GAP` or more whitespace characters, or a tab.
+
+    Only gaps inside one input line count: two chunks a flattened page's
+    reconstructed line (:func:`segmentation.unflatten`) holds may lie on
+    different input lines.
+    """
+    out = set()
+    for r in gaps.right.tolist():
+        gap = text[chunks[r - 1].end : chunks[r].start]
+        if "\n" not in gap and (len(gap) >= COLUMN_GAP or "\t" in gap):
+            out.add(r)
+    return out
+
+
+def _model_breaks(
+    text: str,
+    chunks: Sequence[Chunk],
+    gaps: Gaps,
+    splicer: Splicer | None,
+    *,
+    general: Continuity | None,
+    page: Continuity | None,
+    word: WordContinuity | None,
+    disable: Collection[str],
+    fallback_cut_all: bool,
+) -> set[int]:
     if splicer is None:
         if fallback_cut_all:
             return set(gaps.right.tolist())

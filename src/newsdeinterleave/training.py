@@ -125,7 +125,9 @@ def training_pages(pages_dir: Path, language: str, split: str = "train") -> Iter
             if not line.strip():
                 continue
             rec = json.loads(line)
-            if rec["split"] == split and rec["language"] == language:
+            # Held-out page sets ("set" in the manifest) draw on a split's
+            # articles but are never read as that split's pages.
+            if rec["split"] == split and rec["language"] == language and not rec.get("set"):
                 yield pages_dir / Path(rec["path"]).with_suffix(".json")
 
 

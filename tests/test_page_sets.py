@@ -1,0 +1,73 @@
+"""Held-out page sets: built from one split's articles, never read as that split's pages.
+
+A held-out set (``benchmarks.generate --label xtest --extractors ...``) records its
+corpus split in the manifest's ``split`` and its own name in ``set``. The runner
+must score it only under its own name, and nothing that reads a split's pages
+(training, the dev diagnostics) may pick it up.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from benchmarks.generate.pipeline import CYCLE, LayoutJob
+from benchmarks.run import resolve_sets
+from newsdeinterleave.training import training_pages
+
+
+def _write_manifest(root: Path, rows: list[dict[str, str]]) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    lines = [json.dumps(r) for r in rows]
+    (root / "manifest.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _row(page_id: str, split: str, extractor: str, page_set: str = "") -> dict[str, str]:
+    folder = f"en-{page_set or split}"
+    row = {
+        "page_id": page_id,
+        "path": f"{folder}/{page_id}.txt",
+        "language": "en",
+        "split": split,
+        "extractor": extractor,
+    }
+    return {**row, "set": page_set} if page_set else row
+
+
+def test_a_held_out_set_is_scored_under_its_own_name_only(tmp_path: Path) -> None:
+    _write_manifest(
+        tmp_path,
+        [
+            _row("en-test-0001-pdftotext", "test", "pdftotext"),
+            _row("en-xtest-0001-pdftotext-layout", "test", "pdftotext-layout", "xtest"),
+        ],
+    )
+    sets = resolve_sets(["en-test", "en-xtest"], tmp_path, [], None)
+    assert [r.extractor for r in sets["en-test"]] == ["pdftotext"]
+    assert [r.extractor for r in sets["en-xtest"]] == ["pdftotext-layout"]
+    expected = tmp_path / "en-xtest" / "en-xtest-0001-pdftotext-layout.json"
+    assert sets["en-xtest"][0].json_path == expected
+
+
+def test_split_readers_skip_held_out_pages(tmp_path: Path) -> None:
+    _write_manifest(
+        tmp_path,
+        [
+            _row("en-test-0001-pdfminer", "test", "pdfminer"),
+            _row("en-xtest-0001-pymupdf-sorted", "test", "pymupdf-sorted", "xtest"),
+        ],
+    )
+    assert [p.name for p in training_pages(tmp_path, "en", "test")] == [
+        "en-test-0001-pdfminer.json"
+    ]
+
+
+def test_a_labelled_layout_uses_its_own_name_and_extractors(tmp_path: Path) -> None:
+    standard = LayoutJob("zh", "test", 3, 0, (), tmp_path)
+    held_out = LayoutJob(
+        "zh", "test", 3, 0, (), tmp_path, "xtest", ("pdftotext-layout", "tesseract-psm4")
+    )
+    assert standard.key == "zh-test-0003" and standard.variants == CYCLE[2]
+    assert held_out.key == "zh-xtest-0003"
+    assert held_out.variants == ("pdftotext-layout", "tesseract-psm4")
+    assert held_out.page_id("tesseract-psm4") == "zh-xtest-0003-tesseract-psm4"
