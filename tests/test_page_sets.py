@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from benchmarks.generate.pipeline import CYCLE, LayoutJob
 from benchmarks.run import resolve_sets
 from newsdeinterleave.training import training_pages
@@ -71,3 +73,21 @@ def test_a_labelled_layout_uses_its_own_name_and_extractors(tmp_path: Path) -> N
     assert held_out.key == "zh-xtest-0003"
     assert held_out.variants == ("pdftotext-layout", "tesseract-psm4")
     assert held_out.page_id("tesseract-psm4") == "zh-xtest-0003-tesseract-psm4"
+
+
+def test_a_worn_scan_is_disturbed_the_same_way_on_every_rebuild(tmp_path: Path) -> None:
+    pytest.importorskip("PIL")
+    from PIL import Image, ImageDraw
+
+    from benchmarks.generate.extract import degrade_scan
+
+    page = Image.new("L", (200, 120), 255)
+    ImageDraw.Draw(page).text((10, 40), "two columns of old news", fill=0)
+    clean = tmp_path / "page.png"
+    page.save(clean)
+    first = degrade_scan(clean).read_bytes()
+    again = degrade_scan(clean).read_bytes()
+    assert first == again
+    with Image.open(degrade_scan(clean)) as worn:
+        assert worn.size == (160, 96)  # scaled to 0.8
+        assert worn.tobytes() != page.resize((160, 96)).tobytes()
