@@ -23,7 +23,7 @@ from unittest import mock
 
 import numpy as np
 
-from benchmarks.eval_splices import PAGES, page_extractors, page_set_arguments, set_pages
+from benchmarks.eval_splices import PAGES, page_extractors, page_set_arguments
 from newsdeinterleave import deinterleave, engine
 from newsdeinterleave.engine import page_chunks
 from newsdeinterleave.evaluation import GoldPage, load_gold, score_page
@@ -31,6 +31,7 @@ from newsdeinterleave.labels import UNKNOWN, next_char_map
 from newsdeinterleave.models import Page
 from newsdeinterleave.segmentation import Chunk
 from newsdeinterleave.splicing import line_gaps
+from newsdeinterleave.training import training_pages
 
 MODES = ("shipped", "gold splices")
 COUNTS = ("broken_kept", "broken_total", "joins_kept", "joins_total", "articles_perfect")
@@ -76,7 +77,7 @@ def evaluate(
     """Summed score counts per mode, per extractor and over all pages (``ALL``)."""
     extractor = page_extractors()
     counts: dict[str, dict[str, Counter[str]]] = {m: defaultdict(Counter) for m in MODES}
-    for path in set_pages(language, split)[:limit]:
+    for path in list(training_pages(PAGES, language, split))[:limit]:
         gold, text = load_gold(path)
         scores = {"shipped": score_page(gold, text, deinterleave(text, language=gold.language))}
         result = deinterleave_with_breaks(text, gold.language, gold_breaks(gold, text))

@@ -33,11 +33,12 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
-from benchmarks.eval_splices import PAGES, page_extractors, page_set_arguments, set_pages
+from benchmarks.eval_splices import PAGES, page_extractors, page_set_arguments
 from newsdeinterleave import deinterleave
 from newsdeinterleave.engine import page_chunks, page_graph
 from newsdeinterleave.evaluation import GoldPage, load_gold, prediction_from_page, reading_chars
 from newsdeinterleave.scoring import decision_bar
+from newsdeinterleave.training import training_pages
 
 CLASSES = ("uncut", "link right", "link wrong")
 # The part of "link wrong" whose pair the decoding never saw: pruned before the full
@@ -159,7 +160,7 @@ def evaluate(language: str, split: str, limit: int | None = None) -> dict[str, C
     """Stage-class counts per extractor and over all pages (``ALL``) of one split."""
     extractor = page_extractors()
     counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for path in set_pages(language, split)[:limit]:
+    for path in list(training_pages(PAGES, language, split))[:limit]:
         gold, text = load_gold(path)
         losses = page_losses(gold, text)
         name = extractor[str(path.relative_to(PAGES).with_suffix(""))]

@@ -19,7 +19,7 @@ from pathlib import Path
 from newsdeinterleave.engine import load_splicer
 from newsdeinterleave.scoring import probability
 from newsdeinterleave.splicing import column_probability, reads_words
-from newsdeinterleave.training import labelled_page, page_gaps
+from newsdeinterleave.training import labelled_page, page_gaps, training_pages
 
 PAGES = Path(__file__).resolve().parent / "pages"
 
@@ -32,20 +32,6 @@ def page_set_arguments(parser: argparse.ArgumentParser, *, limit: bool = True) -
     )
     if limit:
         parser.add_argument("--limit", type=int, default=None, help="first N pages of each set")
-
-
-def set_pages(language: str, page_set: str) -> list[Path]:
-    """Gold files of one page set: a split's own pages, or a held-out set's (manifest "set")."""
-    rows = [
-        json.loads(line)
-        for line in (PAGES / "manifest.jsonl").read_text("utf-8").splitlines()
-        if line.strip()
-    ]
-    return [
-        PAGES / Path(r["path"]).with_suffix(".json")
-        for r in rows
-        if r["language"] == language and (r.get("set") or r["split"]) == page_set
-    ]
 
 
 def page_extractors() -> dict[str, str]:
@@ -66,7 +52,7 @@ def evaluate(
         raise SystemExit(f"no shipped splice model for {language}")
     extractor = page_extractors()
     counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    for path in set_pages(language, split)[:limit]:
+    for path in list(training_pages(PAGES, language, split))[:limit]:
         gaps = page_gaps(labelled_page(path), words=reads_words(splicer.gaps))
         if gaps is None:
             continue

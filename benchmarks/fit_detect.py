@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from newsdeinterleave.detect import FEATURES, features
-from newsdeinterleave.splits import split_of
+from newsdeinterleave.splits import page_set, split_of
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_CORPUS = Path("/work/shared/corpus")
@@ -162,7 +162,7 @@ def generated_pages(pages: Path, lang: str, split: str) -> Iterator[tuple[str, s
         if not line.strip():
             continue
         entry = json.loads(line)
-        if entry.get("language") != lang or (entry.get("set") or entry.get("split")) != split:
+        if entry.get("language") != lang or page_set(entry) != split:
             continue
         path = pages / entry["path"]
         gold_path = path.with_suffix(".json")

@@ -35,6 +35,7 @@ from newsdeinterleave.evaluation import (
     score_page,
     score_prediction,
 )
+from newsdeinterleave.splits import page_set
 
 PAGES = Path(__file__).resolve().parent / "pages"
 FAMILIES = ("length", "punctuation", "lm", "page_lm", "topic")
@@ -95,11 +96,6 @@ def _gold_path(pages_root: Path, row: dict[str, Any]) -> Path:
     return path if path.suffix == ".json" else path.with_suffix(".json")
 
 
-def _page_set(row: dict[str, Any]) -> str:
-    """A manifest row's set after the language: its split, or a held-out set's own name."""
-    return str(row.get("set") or row.get("split"))
-
-
 def resolve_sets(
     names: Sequence[str], pages_root: Path, user_dirs: Sequence[Path], limit: int | None
 ) -> dict[str, list[PageRef]]:
@@ -112,7 +108,7 @@ def resolve_sets(
         else:
             lang, _, split = name.partition("-")
             chosen = sorted(
-                (r for r in rows if r.get("language") == lang and _page_set(r) == split),
+                (r for r in rows if r.get("language") == lang and page_set(r) == split),
                 key=lambda r: str(r["page_id"]),
             )
             refs = [

@@ -15,6 +15,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+from newsdeinterleave.splits import page_set
+
 from .gold import check_gold
 
 
@@ -55,7 +57,7 @@ def summarise(root: Path) -> dict[str, Any]:
         for line in (root / "manifest.jsonl").read_text("utf-8").splitlines()
         if line.strip()
     ]
-    counts = Counter((r["language"], r.get("set") or r["split"]) for r in rows)
+    counts = Counter((r["language"], page_set(r)) for r in rows)
     by_ext: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     bad = []
     for r in rows:

@@ -8,7 +8,8 @@ articles each may use, and test articles never leak into training.
 from __future__ import annotations
 
 import hashlib
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 Split = Literal["train", "dev", "test"]
 
@@ -21,3 +22,13 @@ def split_of(article_id: str) -> Split:
     if bucket < 85:
         return "dev"
     return "test"
+
+
+def page_set(row: Mapping[str, Any]) -> str:
+    """The page set a benchmark manifest row belongs to: its split, or its held-out set.
+
+    A held-out set (manifest ``set``, never a split's name) is built from one
+    split's articles, so its ``split`` says which articles it may use; but its
+    pages are read only under the set's own name, never as that split's pages.
+    """
+    return str(row.get("set") or row["split"])

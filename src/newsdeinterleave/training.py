@@ -64,6 +64,7 @@ from newsdeinterleave.scoring import (
 )
 from newsdeinterleave.segmentation import Chunk, Fragment
 from newsdeinterleave.splicing import NEIGHBOUR_LANGUAGES, Splicer, gap_features, line_gaps
+from newsdeinterleave.splits import page_set
 from newsdeinterleave.text import display_width
 from newsdeinterleave.word_model import WORD_LANGUAGES, WordModel, train_word_model
 
@@ -119,15 +120,14 @@ def fit_threshold(model: Scorer, columns: list[int], cases: list[DecodeCase]) ->
 
 
 def training_pages(pages_dir: Path, language: str, split: str = "train") -> Iterator[Path]:
+    """Gold files of one page set (:func:`splits.page_set`): a split's, or a held-out set's."""
     manifest = pages_dir / "manifest.jsonl"
     with manifest.open(encoding="utf-8") as fh:
         for line in fh:
             if not line.strip():
                 continue
             rec = json.loads(line)
-            # Held-out page sets ("set" in the manifest) draw on a split's
-            # articles but are never read as that split's pages.
-            if rec["split"] == split and rec["language"] == language and not rec.get("set"):
+            if page_set(rec) == split and rec["language"] == language:
                 yield pages_dir / Path(rec["path"]).with_suffix(".json")
 
 
