@@ -3,7 +3,8 @@
 A held-out set (``benchmarks.generate --label xtest --extractors ...``) records its
 corpus split in the manifest's ``split`` and its own name in ``set``. The runner
 must score it only under its own name, and nothing that reads a split's pages
-(training, the dev diagnostics) may pick it up.
+(training, the dev diagnostics) may pick it up. A set built over the train
+articles (an extra training batch such as ``ocr``) is fitted on only when named.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 
 from benchmarks.generate.pipeline import CYCLE, LayoutJob
 from benchmarks.run import resolve_sets
-from newsdeinterleave.training import training_pages
+from newsdeinterleave.training import fitting_pages, training_pages
 
 
 def _write_manifest(root: Path, rows: list[dict[str, str]]) -> None:
@@ -62,6 +63,29 @@ def test_split_readers_skip_held_out_pages(tmp_path: Path) -> None:
     assert [p.name for p in training_pages(tmp_path, "en", "test")] == [
         "en-test-0001-pdfminer.json"
     ]
+
+
+def test_an_extra_train_set_is_fitted_on_only_when_named(tmp_path: Path) -> None:
+    _write_manifest(
+        tmp_path,
+        [
+            _row("en-train-0001-pdfminer", "train", "pdfminer"),
+            _row("en-ocr-0001-tesseract-psm6", "train", "tesseract-psm6", "ocr"),
+            _row("en-xdev-0001-pdftotext-layout", "dev", "pdftotext-layout", "xdev"),
+        ],
+    )
+    names = [p.name for p in fitting_pages(tmp_path, "en", ["train"])]
+    assert names == ["en-train-0001-pdfminer.json"]
+    names = [p.name for p in fitting_pages(tmp_path, "en", ["train", "ocr"])]
+    assert names == ["en-train-0001-pdfminer.json", "en-ocr-0001-tesseract-psm6.json"]
+
+
+def test_a_set_over_dev_articles_is_never_fitted_on(tmp_path: Path) -> None:
+    _write_manifest(
+        tmp_path, [_row("en-xdev-0001-pdftotext-layout", "dev", "pdftotext-layout", "xdev")]
+    )
+    with pytest.raises(ValueError, match="only train articles"):
+        fitting_pages(tmp_path, "en", ["train", "xdev"])
 
 
 def test_a_labelled_layout_uses_its_own_name_and_extractors(tmp_path: Path) -> None:

@@ -105,8 +105,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--label",
         default="",
-        help="build a held-out page set of this name (pages <lang>-<label>-NNNN) over the "
-        "articles of --split (one split), with --extractors instead of the standard pairs",
+        help="build a labelled page set of this name (pages <lang>-<label>-NNNN) over the "
+        "articles of --split (one split), with --extractors instead of the standard pairs: "
+        "over dev or test a held-out set, over train an extra batch that training reads "
+        "only when named (newsdeinterleave.training --page-sets)",
     )
     ap.add_argument(
         "--extractors",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import cast
@@ -129,6 +129,32 @@ def training_pages(pages_dir: Path, language: str, split: str = "train") -> Iter
             rec = json.loads(line)
             if page_set(rec) == split and rec["language"] == language:
                 yield pages_dir / Path(rec["path"]).with_suffix(".json")
+
+
+def fitting_pages(pages_dir: Path, language: str, page_sets: Sequence[str]) -> list[Path]:
+    """The gold files a model may be fitted on: the train split and the named extra sets.
+
+    An extra set (a labelled batch such as ``ocr``, built by the generator's
+    ``--label`` over the train articles) is read only when named, so the
+    commands that fitted earlier models still read the pages they read. A set
+    built over dev or test articles is refused: fitting on it would leak the
+    articles the benchmark scores.
+    """
+    out: list[Path] = []
+    with (pages_dir / "manifest.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            rec = json.loads(line)
+            if rec["language"] != language or page_set(rec) not in page_sets:
+                continue
+            if rec["split"] != "train":
+                raise ValueError(
+                    f"page set {page_set(rec)!r} is built over {rec['split']} articles;"
+                    " only train articles may be fitted on"
+                )
+            out.append(pages_dir / Path(rec["path"]).with_suffix(".json"))
+    return out
 
 
 # Languages whose train pages are scored with cross-fitted LMs (--lm-folds). Chosen
@@ -776,7 +802,7 @@ def labelled_pages(args: argparse.Namespace, language: str) -> list[LabelledPage
     pages = sorted(
         path
         for folder in args.pages
-        for path in training_pages(folder, language)
+        for path in fitting_pages(folder, language, ["train", *args.page_sets])
         if path.stem not in excluded
     )
     if args.max_pages:
@@ -801,7 +827,14 @@ def page_arguments(parser: argparse.ArgumentParser) -> None:
         type=Path,
         nargs="+",
         default=[Path("benchmarks/pages")],
-        help="folders holding manifest.jsonl and gold pages (only split=train is used)",
+        help="folders holding manifest.jsonl and gold pages (the train split, and --page-sets)",
+    )
+    parser.add_argument(
+        "--page-sets",
+        nargs="*",
+        default=[],
+        help="labelled page sets over the train articles to fit on beside the train split"
+        " (e.g. ocr: the extra Tesseract psm6 English pages)",
     )
     parser.add_argument(
         "--exclude",
