@@ -16,6 +16,7 @@ import pytest
 
 from benchmarks.generate.pipeline import CYCLE, LayoutJob
 from benchmarks.run import resolve_sets
+from newsdeinterleave.splits import page_set, split_of
 from newsdeinterleave.training import fitting_pages, training_pages
 
 
@@ -25,8 +26,8 @@ def _write_manifest(root: Path, rows: list[dict[str, str]]) -> None:
     (root / "manifest.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _row(page_id: str, split: str, extractor: str, page_set: str = "") -> dict[str, str]:
-    folder = f"en-{page_set or split}"
+def _row(page_id: str, split: str, extractor: str, set_name: str = "") -> dict[str, str]:
+    folder = f"en-{set_name or split}"
     row = {
         "page_id": page_id,
         "path": f"{folder}/{page_id}.txt",
@@ -34,7 +35,7 @@ def _row(page_id: str, split: str, extractor: str, page_set: str = "") -> dict[s
         "split": split,
         "extractor": extractor,
     }
-    return {**row, "set": page_set} if page_set else row
+    return {**row, "set": set_name} if set_name else row
 
 
 def test_a_held_out_set_is_scored_under_its_own_name_only(tmp_path: Path) -> None:
@@ -115,3 +116,13 @@ def test_a_worn_scan_is_disturbed_the_same_way_on_every_rebuild(tmp_path: Path) 
     with Image.open(degrade_scan(clean)) as worn:
         assert worn.size == (160, 96)  # scaled to 0.8
         assert worn.tobytes() != page.resize((160, 96)).tobytes()
+
+
+def test_the_committed_training_batches_hold_train_articles_only() -> None:
+    """Every page a fit may read (train split or a named batch) was set from train articles."""
+    manifest = Path(__file__).resolve().parents[1] / "benchmarks" / "pages" / "manifest.jsonl"
+    rows = [json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines() if line]
+    batches = [r for r in rows if r["split"] == "train" and page_set(r) != "train"]
+    assert {page_set(r) for r in batches} == {"ocr"}
+    for row in batches:
+        assert {split_of(a) for a in row["article_ids"]} == {"train"}, row["page_id"]
