@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     if bool(args.label) != bool(args.extractors) or (args.label and args.split == "all"):
         ap.error("--label and --extractors go together, with one --split")
     if args.label in DEFAULT_COUNTS:
-        ap.error("--label names a held-out set, never a split")
+        ap.error("--label names a labelled page set, never a split")
     langs = ("zh", "en") if args.lang == "all" else (args.lang,)
     splits = ("train", "dev", "test") if args.split == "all" else (args.split,)
     args.out.mkdir(parents=True, exist_ok=True)

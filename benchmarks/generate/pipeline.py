@@ -50,14 +50,15 @@ class LayoutJob:
     seed: int
     articles: tuple[SourceArticle, ...]
     out: Path
-    # A held-out page set: its own name (pages, folder and the manifest's "set") and
-    # its own extractors, over the articles of ``split``; empty for the standard sets.
+    # A labelled page set (held out over dev or test, an extra training batch over
+    # train): its own name (pages, folder and the manifest's "set") and its own
+    # extractors, over the articles of ``split``; empty for the standard sets.
     label: str = ""
     extractors: tuple[str, ...] = ()
 
     @property
     def set_split(self) -> str:
-        """The page set's name after the language: the split, or a held-out set's label."""
+        """The page set's name after the language: the split, or a labelled set's label."""
         return self.label or self.split
 
     @property

@@ -25,10 +25,12 @@ def split_of(article_id: str) -> Split:
 
 
 def page_set(row: Mapping[str, Any]) -> str:
-    """The page set a benchmark manifest row belongs to: its split, or its held-out set.
+    """The page set a benchmark manifest row belongs to: its split, or its labelled set.
 
-    A held-out set (manifest ``set``, never a split's name) is built from one
-    split's articles, so its ``split`` says which articles it may use; but its
-    pages are read only under the set's own name, never as that split's pages.
+    A labelled set (manifest ``set``, never a split's name: a held-out set over
+    dev or test articles, or an extra training batch over train articles) is
+    built from one split's articles, so its ``split`` says which articles it
+    may use; but its pages are read only under the set's own name, never as
+    that split's pages.
     """
     return str(row.get("set") or row["split"])

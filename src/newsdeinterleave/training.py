@@ -13,10 +13,10 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -119,16 +119,24 @@ def fit_threshold(model: Scorer, columns: list[int], cases: list[DecodeCase]) ->
     return best
 
 
-def training_pages(pages_dir: Path, language: str, split: str = "train") -> Iterator[Path]:
-    """Gold files of one page set (:func:`splits.page_set`): a split's, or a held-out set's."""
-    manifest = pages_dir / "manifest.jsonl"
-    with manifest.open(encoding="utf-8") as fh:
+def manifest_rows(pages_dir: Path) -> Iterator[dict[str, Any]]:
+    """The rows of ``pages_dir/manifest.jsonl``, one per page."""
+    with (pages_dir / "manifest.jsonl").open(encoding="utf-8") as fh:
         for line in fh:
-            if not line.strip():
-                continue
-            rec = json.loads(line)
-            if page_set(rec) == split and rec["language"] == language:
-                yield pages_dir / Path(rec["path"]).with_suffix(".json")
+            if line.strip():
+                yield json.loads(line)
+
+
+def gold_path(pages_dir: Path, row: Mapping[str, Any]) -> Path:
+    """The gold file of a manifest row (beside its page text)."""
+    return pages_dir / Path(row["path"]).with_suffix(".json")
+
+
+def training_pages(pages_dir: Path, language: str, split: str = "train") -> Iterator[Path]:
+    """Gold files of one page set (:func:`splits.page_set`): a split's, or a labelled set's."""
+    for rec in manifest_rows(pages_dir):
+        if page_set(rec) == split and rec["language"] == language:
+            yield gold_path(pages_dir, rec)
 
 
 def fitting_pages(pages_dir: Path, language: str, page_sets: Sequence[str]) -> list[Path]:
@@ -141,19 +149,15 @@ def fitting_pages(pages_dir: Path, language: str, page_sets: Sequence[str]) -> l
     articles the benchmark scores.
     """
     out: list[Path] = []
-    with (pages_dir / "manifest.jsonl").open(encoding="utf-8") as fh:
-        for line in fh:
-            if not line.strip():
-                continue
-            rec = json.loads(line)
-            if rec["language"] != language or page_set(rec) not in page_sets:
-                continue
-            if rec["split"] != "train":
-                raise ValueError(
-                    f"page set {page_set(rec)!r} is built over {rec['split']} articles;"
-                    " only train articles may be fitted on"
-                )
-            out.append(pages_dir / Path(rec["path"]).with_suffix(".json"))
+    for rec in manifest_rows(pages_dir):
+        if rec["language"] != language or page_set(rec) not in page_sets:
+            continue
+        if rec["split"] != "train":
+            raise ValueError(
+                f"page set {page_set(rec)!r} is built over {rec['split']} articles;"
+                " only train articles may be fitted on"
+            )
+        out.append(gold_path(pages_dir, rec))
     return out
 
 
@@ -166,14 +170,10 @@ LM_FOLD_LANGUAGES = frozenset({"zh"})
 
 def page_article_ids(pages_dir: Path) -> dict[Path, tuple[str, ...]]:
     """The corpus articles each page of ``pages_dir`` was set from (its manifest says)."""
-    out: dict[Path, tuple[str, ...]] = {}
-    with (pages_dir / "manifest.jsonl").open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                rec = json.loads(line)
-                path = pages_dir / Path(rec["path"]).with_suffix(".json")
-                out[path] = tuple(rec.get("article_ids", ()))
-    return out
+    return {
+        gold_path(pages_dir, rec): tuple(rec.get("article_ids", ()))
+        for rec in manifest_rows(pages_dir)
+    }
 
 
 def fold_exclusions(
